@@ -1,0 +1,2 @@
+//! Pricing benchmark (filled in below).
+fn main() {}

@@ -1,0 +1,27 @@
+//! Pricing: price lists, promotions, tax and shipping, and [`price_cart`], the pure
+//! function that combines them into a [`PricedCart`].
+
+mod context;
+mod engine;
+mod price_list;
+mod priced;
+mod promotion;
+mod shipping;
+mod tax;
+
+pub use context::{
+    CustomerGroup, PricingContext, PricingRules, PromotionUsage, Shopper, StoreSettings,
+};
+pub use engine::price_cart;
+pub use price_list::{
+    PriceBook, PriceKind, PriceList, QuantityTier, SalePrice, UnitPrice, VariantPrice,
+};
+pub use priced::{
+    Adjustment, AdjustmentReason, AppliedTax, NotApplied, PricedCart, PricedLine, PricedShipping,
+    PromotionOutcome, PromotionResult, RejectedCoupon, TaxLine, Totals,
+};
+pub use promotion::{
+    Benefit, Condition, CouponCode, CouponRejection, Promotion, Stacking, Target, find_coupon,
+};
+pub use shipping::{ShippingMethod, ShippingRate, WeightTier};
+pub use tax::{CountryCode, Region, TaxCategory, TaxMode, TaxRate, TaxTable};

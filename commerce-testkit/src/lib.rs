@@ -1,0 +1,1 @@
+//! Fixtures and the conformance suite for commerce-rs adapters.

@@ -1,0 +1,2 @@
+//! commerce facade.
+pub use commerce_core as core;
