@@ -1,1 +1,16 @@
-//! Fixtures and the conformance suite for commerce-rs adapters.
+//! # commerce-testkit
+//!
+//! Test support for commerce-rs, written once against the core's types:
+//!
+//! - [`fixtures`]: a small [`fixtures::Store`] builder that sets up a catalog, a price
+//!   book, promotions, tax and shipping in a few readable lines;
+//! - [`generate`]: deterministic generators of realistic carts and promotion sets, for
+//!   benchmarks and load tests.
+//!
+//! As the core gains ports, this crate gains the conformance suite every adapter runs.
+//!
+//! Fixture builders panic on a malformed fixture: that is a bug in the test itself.
+#![allow(clippy::expect_used, clippy::panic)]
+
+pub mod fixtures;
+pub mod generate;
