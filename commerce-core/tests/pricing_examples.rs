@@ -1,5 +1,8 @@
 //! Worked examples, computed by hand: each test's comments show the arithmetic.
 
+// Test helpers outside #[test] functions may unwrap: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::Duration;
 use commerce_core::catalog::Weight;
 use commerce_core::pricing::{

@@ -18,16 +18,20 @@ use crate::ids::{CartId, CustomerId, ProductId, VariantId};
 /// The JSON field names of the requests, for naming the one at fault.
 const FIELDS: [&str; 5] = ["userId", "productId", "variantId", "cartId", "quantity"];
 
-/// Parses a body; a failure names the field at fault (by its path, or the missing or
-/// unknown field the message quotes), or `body` when the JSON itself is broken.
+/// Parses a body; a failure names the field at fault (the one whose value is wrong, or
+/// the one missing), or `body` when the JSON itself is broken or has an unknown field
+/// (the message names it).
 fn parse_json<T: DeserializeOwned>(body: &str) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_str(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
+        let broken_json = e.inner().is_syntax() || e.inner().is_eof();
         let field = FIELDS
             .into_iter()
-            .find(|f| path == *f || message.contains(&format!("`{f}`")))
+            .find(|f| {
+                !broken_json && (path == *f || message.starts_with(&format!("missing field `{f}`")))
+            })
             .unwrap_or("body");
         Error::invalid(field, message)
     })?;
