@@ -41,41 +41,61 @@ pub fn allocate(total: Money, weights: &[Decimal]) -> Result<Vec<Money>, Error> 
     })?);
 
     let integral = integral_weights(weights)?;
-    let weight_sum = integral
-        .iter()
-        .try_fold(0_i128, |acc, w| acc.checked_add(*w))
-        .ok_or(Error::Overflow)?;
-    if weight_sum == 0 {
+    if integral.iter().all(|w| *w == 0) {
         if total_units == 0 {
             return Ok(vec![Money::from_minor_units(0, currency); weights.len()]);
         }
         return Err(invalid("weights", "weights sum to zero"));
     }
+    allocate_units(total_units, &integral)?
+        .into_iter()
+        .map(|units| {
+            let units = i64::try_from(units).map_err(|_| Error::Overflow)?;
+            Ok(Money::from_minor_units(units, currency))
+        })
+        .collect()
+}
 
-    let magnitude = total_units.abs();
-    let mut parts = Vec::with_capacity(integral.len());
-    let mut remainders = Vec::with_capacity(integral.len());
-    for (index, weight) in integral.iter().enumerate() {
+/// Largest-remainder split of `total` whole units across non-negative integer `weights`
+/// that do not all equal zero. The engine calls this directly with minor units.
+pub(crate) fn allocate_units(total: i128, weights: &[i128]) -> Result<Vec<i128>, Error> {
+    let weight_sum = weights
+        .iter()
+        .try_fold(0_i128, |acc, w| acc.checked_add(*w))
+        .ok_or(Error::Overflow)?;
+    if weight_sum <= 0 || weights.iter().any(|w| *w < 0) {
+        return Err(Error::invalid(
+            "weights",
+            "weights must be non-negative and not all zero",
+        ));
+    }
+    let magnitude = total.abs();
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    for (index, weight) in weights.iter().enumerate() {
         let numerator = magnitude.checked_mul(*weight).ok_or(Error::Overflow)?;
         parts.push(numerator / weight_sum);
         remainders.push((numerator % weight_sum, index));
     }
     let allocated: i128 = parts.iter().sum();
     let leftover = usize::try_from(magnitude - allocated).map_err(|_| Error::Overflow)?;
-    // Largest remainder first; on a tie, the earlier part.
-    remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, index) in remainders.iter().take(leftover) {
-        parts[index] += 1;
+    if leftover > 0 {
+        // Largest remainder first; on a tie, the earlier part. Only the first `leftover`
+        // places matter, so partition rather than sort.
+        let by_priority = |a: &(i128, usize), b: &(i128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if leftover < remainders.len() {
+            remainders.select_nth_unstable_by(leftover - 1, by_priority);
+        }
+        for &(_, index) in remainders.iter().take(leftover) {
+            parts[index] += 1;
+        }
     }
-
-    let sign = if total_units < 0 { -1 } else { 1 };
-    parts
-        .into_iter()
-        .map(|units| {
-            let units = i64::try_from(units * sign).map_err(|_| Error::Overflow)?;
-            Ok(Money::from_minor_units(units, currency))
-        })
-        .collect()
+    if total < 0 {
+        for part in &mut parts {
+            *part = -*part;
+        }
+    }
+    Ok(parts)
 }
 
 /// Scales every weight to the same number of decimals and returns the integers.

@@ -14,6 +14,11 @@
 //!
 //! Rounding to minor units happens only at: each line's item discount, each order
 //! discount's total, each line's (and shipping's) tax.
+//!
+//! Unit prices are whole minor units (price lists refuse anything finer), so everything
+//! between those rounding points is integer arithmetic on minor units: exact, and fast
+//! enough to price a 200-line cart against 50 promotions on every page view. Decimal
+//! arithmetic is used only where a percentage or a tax rate multiplies.
 
 use rust_decimal::Decimal;
 
@@ -22,14 +27,17 @@ use super::priced::{
     PromotionOutcome, PromotionResult, RejectedCoupon, TaxLine, Totals,
 };
 use super::{
-    Benefit, Condition, CouponRejection, PricingContext, PricingRules, Promotion, Stacking,
-    TaxCategory, TaxMode, UnitPrice,
+    Benefit, Condition, CouponRejection, PricingContext, PricingRules, Promotion, ShippingMethod,
+    Stacking, Target, TaxCategory, TaxMode, TaxRate, UnitPrice,
 };
 use crate::cart::Cart;
 use crate::catalog::{Catalog, Product, Variant, Weight};
 use crate::error::{Entity, Error};
-use crate::ids::{CategoryId, PromotionId};
-use crate::money::{Currency, Money, RoundingMode, allocate};
+use crate::ids::CategoryId;
+use crate::money::{Currency, Money, RoundingMode, allocate_units};
+
+/// An exact amount in the cart currency's minor units.
+type Units = i64;
 
 /// Prices `cart` against `catalog` and `rules` for `context`. Same input, same output.
 ///
@@ -38,8 +46,9 @@ use crate::money::{Currency, Money, RoundingMode, allocate};
 /// method; [`Error::ProductNotActive`]; [`Error::NoPrice`] when a line has no price in the
 /// cart's currency; [`Error::InvalidInput`] (`shipping_method`) when the chosen method
 /// does not ship there or takes no parcel this heavy; [`Error::CurrencyMismatch`] when a
-/// shipping method is priced in another currency. Coupon problems are not errors here:
-/// they are reported in [`PricedCart::promotions`] and [`PricedCart::rejected_coupons`].
+/// shipping method is priced in another currency; [`Error::Overflow`] for amounts beyond
+/// `i64` minor units. Coupon problems are not errors here: they are reported in
+/// [`PricedCart::promotions`] and [`PricedCart::rejected_coupons`].
 pub fn price_cart(
     cart: &Cart,
     catalog: &Catalog,
@@ -49,51 +58,48 @@ pub fn price_cart(
     let currency = cart.currency();
     let rounding = rules.settings.rounding;
     let mut lines = resolve_lines(cart, catalog, rules, context)?;
-    let items = Money::sum(currency, lines.iter().map(|l| l.amount))?;
-    let units: u32 = lines
+    let items = add_all(lines.iter().map(|l| l.amount))?;
+    let units = lines
         .iter()
-        .map(|l| l.quantity)
-        .fold(0, u32::saturating_add);
-    let shipping_base = quote_shipping(&lines, rules, context, currency)?;
+        .fold(0_u32, |acc, l| acc.saturating_add(l.quantity));
+    let shipping_quote = quote_shipping(&lines, rules, context, currency)?;
 
     let facts = CartFacts {
         currency,
         items,
         units,
-        has_shipping: shipping_base.is_some(),
+        has_shipping: shipping_quote.is_some(),
     };
-    let (mut outcomes, chosen) = choose_promotions(cart, rules, context, &lines, &facts);
+    let (mut outcomes, chosen) = choose_promotions(cart, rules, context, &lines, &facts)?;
 
-    let mut discounts = Discounts::default();
-    for promotion in &chosen {
-        discounts.apply_item_benefit(promotion, &mut lines, rounding)?;
+    let mut taken: Vec<Units> = vec![0; chosen.len()];
+    for (slot, choice) in chosen.iter().enumerate() {
+        taken[slot] += apply_item_benefit(choice, &mut lines, currency, rounding)?;
     }
-    for promotion in &chosen {
-        discounts.apply_order_benefit(promotion, &mut lines, rounding)?;
+    for (slot, choice) in chosen.iter().enumerate() {
+        taken[slot] += apply_order_benefit(choice.promotion, &mut lines, currency, rounding)?;
     }
-    let merchandise_after_discounts = Money::sum(currency, lines.iter().map(|l| l.remaining))?;
-    let shipping = match shipping_base {
-        Some(quote) => {
-            Some(discounts.apply_shipping(quote, &chosen, merchandise_after_discounts)?)
-        }
-        None => None,
-    };
+    let merchandise = add_all(lines.iter().map(|l| l.remaining))?;
+    let shipping = shipping_quote
+        .map(|quote| price_shipping(quote, &chosen, &mut taken, merchandise, currency))
+        .transpose()?;
 
     for outcome in &mut outcomes {
         if let PromotionResult::Applied { discount } = &mut outcome.result {
-            *discount = discounts.total_for(outcome.promotion, currency)?;
+            if let Some(slot) = chosen
+                .iter()
+                .position(|c| c.promotion.id == outcome.promotion)
+            {
+                *discount = Money::from_minor_units(taken[slot], currency);
+            }
         }
     }
 
-    let mut taxes = TaxSummary::default();
-    let tax_mode = rules.settings.tax_mode;
+    let mut taxes = TaxSummary::new(rules, context, currency);
     let priced_lines = lines
         .into_iter()
         .map(|line| {
-            let category = line.product.tax_category();
-            let (net, tax, gross) =
-                taxes.add(line.remaining, category, rules, context, rounding)?;
-            let discount = line.amount.checked_sub(line.remaining)?;
+            let taxed = taxes.add(line.remaining, line.product.tax_category())?;
             Ok(PricedLine {
                 product: line.product.id(),
                 variant: line.variant.id,
@@ -101,46 +107,66 @@ pub fn price_cart(
                 name: line.product.name().to_owned(),
                 quantity: line.quantity,
                 unit_price: line.unit_price,
-                amount: line.amount,
+                amount: Money::from_minor_units(line.amount, currency),
+                discount: Money::from_minor_units(line.amount - line.remaining, currency),
                 adjustments: line.adjustments,
-                discount,
-                net: if tax_mode == TaxMode::Exclusive {
-                    line.remaining
-                } else {
-                    net
-                },
-                tax,
-                gross,
+                net: Money::from_minor_units(taxed.net, currency),
+                tax: taxed.applied,
+                gross: Money::from_minor_units(taxed.gross, currency),
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    let shipping = match shipping {
-        Some(s) => Some(s.taxed(&mut taxes, rules, context, rounding)?),
-        None => None,
-    };
+    let shipping = shipping
+        .map(|(priced, category)| match category {
+            Some(category) => {
+                let taxed = taxes.add(priced.net.to_minor_units()?, category)?;
+                Ok(PricedShipping {
+                    net: Money::from_minor_units(taxed.net, currency),
+                    tax: taxed.applied,
+                    gross: Money::from_minor_units(taxed.gross, currency),
+                    ..priced
+                })
+            }
+            None => Ok(priced),
+        })
+        .transpose()?;
 
-    let zero = Money::zero(currency);
+    let minor = |m: &Money| m.to_minor_units();
+    let shipping_net = shipping
+        .as_ref()
+        .map(|s| minor(&s.net))
+        .transpose()?
+        .unwrap_or(0);
+    let shipping_gross = shipping
+        .as_ref()
+        .map(|s| minor(&s.gross))
+        .transpose()?
+        .unwrap_or(0);
+    let shipping_discount = shipping
+        .iter()
+        .flat_map(|s| &s.adjustments)
+        .map(|a| minor(&a.amount))
+        .sum::<Result<Units, Error>>()?;
+    let tax = add_all(taxes.lines.iter().map(|t| t.tax_units))?;
+    let gross = add_all(
+        priced_lines
+            .iter()
+            .map(|l| minor(&l.gross))
+            .collect::<Result<Vec<_>, _>>()?,
+    )?;
     let totals = Totals {
-        items,
-        discount: Money::sum(currency, priced_lines.iter().map(|l| l.discount))?,
-        shipping: shipping.as_ref().map_or(Ok(zero), |s| match tax_mode {
-            TaxMode::Exclusive => Ok(s.net),
-            TaxMode::Inclusive => Ok(s.gross),
-        })?,
-        shipping_discount: Money::sum(
+        items: Money::from_minor_units(items, currency),
+        discount: Money::from_minor_units(items - merchandise, currency),
+        shipping: Money::from_minor_units(
+            match rules.settings.tax_mode {
+                TaxMode::Exclusive => shipping_net,
+                TaxMode::Inclusive => shipping_gross,
+            },
             currency,
-            shipping
-                .iter()
-                .flat_map(|s| s.adjustments.iter().map(|a| a.amount)),
-        )?,
-        tax: Money::sum(currency, taxes.lines.iter().map(|t| t.tax))?,
-        total: Money::sum(
-            currency,
-            priced_lines
-                .iter()
-                .map(|l| l.gross)
-                .chain(shipping.iter().map(|s| s.gross)),
-        )?,
+        ),
+        shipping_discount: Money::from_minor_units(shipping_discount, currency),
+        tax: Money::from_minor_units(tax, currency),
+        total: Money::from_minor_units(checked(gross.checked_add(shipping_gross))?, currency),
     };
     let rejected_coupons = cart
         .coupons()
@@ -160,48 +186,65 @@ pub fn price_cart(
         currency,
         lines: priced_lines,
         shipping,
-        tax_lines: taxes.lines,
+        tax_lines: taxes.into_lines(),
         promotions: outcomes,
         rejected_coupons,
         totals,
     })
 }
 
-/// A cart line while it is being priced.
+fn checked(value: Option<Units>) -> Result<Units, Error> {
+    value.ok_or(Error::Overflow)
+}
+
+fn add_all(amounts: impl IntoIterator<Item = Units>) -> Result<Units, Error> {
+    amounts
+        .into_iter()
+        .try_fold(0, |acc: Units, a| acc.checked_add(a))
+        .ok_or(Error::Overflow)
+}
+
+/// A cart line while it is being priced, in minor units.
 struct WorkLine<'a> {
     product: &'a Product,
     variant: &'a Variant,
     quantity: u32,
     unit_price: UnitPrice,
-    amount: Money,
+    unit: Units,
+    amount: Units,
     /// What is left after the discounts applied so far.
-    remaining: Money,
+    remaining: Units,
     /// The product's category and its ancestors, for category targets.
     category_path: Vec<CategoryId>,
     adjustments: Vec<Adjustment>,
 }
 
 impl WorkLine<'_> {
-    fn targeted_by(&self, target: &super::Target) -> bool {
+    fn targeted_by(&self, target: &Target) -> bool {
         target.matches(self.product.id(), &self.category_path)
     }
 
+    /// Takes up to `amount` off what is left of the line and records why; returns what
+    /// was actually taken.
     fn discount(
         &mut self,
-        promotion: PromotionId,
-        amount: Money,
+        choice: &Promotion,
+        amount: Units,
         reason: AdjustmentReason,
-    ) -> Result<Money, Error> {
-        let amount = amount.min(self.remaining)?;
-        if amount.is_positive() {
-            self.remaining = self.remaining.checked_sub(amount)?;
+        currency: Currency,
+    ) -> Units {
+        let amount = amount.min(self.remaining);
+        if amount > 0 {
+            self.remaining -= amount;
             self.adjustments.push(Adjustment {
-                promotion,
-                amount,
+                promotion: choice.id,
+                amount: Money::from_minor_units(amount, currency),
                 reason,
             });
+            amount
+        } else {
+            0
         }
-        Ok(amount)
     }
 }
 
@@ -230,7 +273,8 @@ fn resolve_lines<'a>(
                 line.quantity,
                 context.now,
             )?;
-            let amount = unit_price.amount.times(line.quantity)?;
+            let unit = unit_price.amount.to_minor_units()?;
+            let amount = checked(unit.checked_mul(Units::from(line.quantity)))?;
             let category_path = product
                 .category()
                 .map(|c| catalog.categories().ancestors(c).map(|c| c.id).collect())
@@ -240,6 +284,7 @@ fn resolve_lines<'a>(
                 variant,
                 quantity: line.quantity,
                 unit_price,
+                unit,
                 amount,
                 remaining: amount,
                 category_path,
@@ -251,8 +296,8 @@ fn resolve_lines<'a>(
 
 /// The chosen method and its price for this parcel, before thresholds and promotions.
 struct ShippingQuote<'a> {
-    method: &'a super::ShippingMethod,
-    price: Money,
+    method: &'a ShippingMethod,
+    price: Units,
 }
 
 fn quote_shipping<'a>(
@@ -283,16 +328,22 @@ fn quote_shipping<'a>(
         acc.saturating_add(u64::from(l.variant.weight.as_grams()) * u64::from(l.quantity))
     });
     let weight = Weight::grams(u32::try_from(grams).unwrap_or(u32::MAX));
-    let price = method.base_price(weight, currency)?;
+    let price = method.base_price(weight, currency)?.to_minor_units()?;
     Ok(Some(ShippingQuote { method, price }))
 }
 
 /// What the cart checks of a promotion look at.
 struct CartFacts {
     currency: Currency,
-    items: Money,
+    items: Units,
     units: u32,
     has_shipping: bool,
+}
+
+/// A promotion that will apply, with the lines its benefit targets (for item benefits).
+struct Choice<'r> {
+    promotion: &'r Promotion,
+    targeted: Vec<usize>,
 }
 
 /// Walks the promotions by priority and decides which apply, recording an outcome for
@@ -303,7 +354,7 @@ fn choose_promotions<'r>(
     context: &PricingContext,
     lines: &[WorkLine<'_>],
     facts: &CartFacts,
-) -> (Vec<PromotionOutcome>, Vec<&'r Promotion>) {
+) -> Result<(Vec<PromotionOutcome>, Vec<Choice<'r>>), Error> {
     let mut candidates: Vec<&Promotion> = rules
         .promotions
         .iter()
@@ -312,25 +363,30 @@ fn choose_promotions<'r>(
     candidates.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
 
     let mut outcomes = Vec::new();
-    let mut chosen: Vec<&Promotion> = Vec::new();
+    let mut chosen: Vec<Choice<'r>> = Vec::new();
     for promotion in candidates {
         let verdict = match promotion.check_shopper(context) {
             Err(_) if promotion.coupon.is_none() => continue,
             Err(rejection) => Err(NotApplied::Rejected { rejection }),
-            Ok(()) => check_cart(promotion, lines, facts),
+            Ok(()) => check_cart(promotion, lines, facts)?,
         };
-        let verdict = verdict.and_then(|()| match chosen.first() {
-            Some(first) if first.stacking == Stacking::Exclusive => {
-                Err(NotApplied::NotCombinable { with: first.id })
+        let verdict = verdict.and_then(|targeted| match chosen.first() {
+            Some(first)
+                if first.promotion.stacking == Stacking::Exclusive
+                    || promotion.stacking == Stacking::Exclusive =>
+            {
+                Err(NotApplied::NotCombinable {
+                    with: first.promotion.id,
+                })
             }
-            Some(first) if promotion.stacking == Stacking::Exclusive => {
-                Err(NotApplied::NotCombinable { with: first.id })
-            }
-            _ => Ok(()),
+            _ => Ok(targeted),
         });
         let result = match verdict {
-            Ok(()) => {
-                chosen.push(promotion);
+            Ok(targeted) => {
+                chosen.push(Choice {
+                    promotion,
+                    targeted,
+                });
                 PromotionResult::Applied {
                     discount: Money::zero(facts.currency),
                 }
@@ -344,346 +400,350 @@ fn choose_promotions<'r>(
             result,
         });
     }
-    (outcomes, chosen)
+    Ok((outcomes, chosen))
 }
 
-/// The conditions that depend on the cart, and whether the benefit has anything to act on.
+/// The conditions that depend on the cart, and whether the benefit has anything to act
+/// on. On success, the targeted lines of an item benefit.
 fn check_cart(
     promotion: &Promotion,
     lines: &[WorkLine<'_>],
     facts: &CartFacts,
-) -> Result<(), NotApplied> {
+) -> Result<Result<Vec<usize>, NotApplied>, Error> {
+    let in_currency = |m: &Money| -> Result<Result<Units, NotApplied>, Error> {
+        if m.currency() == facts.currency {
+            Ok(Ok(m.to_minor_units()?))
+        } else {
+            Ok(Err(NotApplied::CurrencyMismatch))
+        }
+    };
     for condition in &promotion.conditions {
         match condition {
-            Condition::MinSubtotal { amount } => {
-                if amount.currency() != facts.currency {
-                    return Err(NotApplied::CurrencyMismatch);
-                }
-                if facts.items.amount() < amount.amount() {
-                    return Err(NotApplied::MinSubtotal {
+            Condition::MinSubtotal { amount } => match in_currency(amount)? {
+                Err(reason) => return Ok(Err(reason)),
+                Ok(required) if facts.items < required => {
+                    return Ok(Err(NotApplied::MinSubtotal {
                         required: *amount,
-                        current: facts.items,
-                    });
+                        current: Money::from_minor_units(facts.items, facts.currency),
+                    }));
                 }
-            }
+                Ok(_) => {}
+            },
             Condition::MinQuantity { quantity } if facts.units < *quantity => {
-                return Err(NotApplied::MinQuantity {
+                return Ok(Err(NotApplied::MinQuantity {
                     required: *quantity,
                     current: facts.units,
-                });
+                }));
             }
             _ => {}
         }
     }
-    let same_currency = |m: &Money| {
-        if m.currency() == facts.currency {
-            Ok(())
-        } else {
-            Err(NotApplied::CurrencyMismatch)
-        }
-    };
-    let targeted_units = |target| {
-        lines
+    let targeted = |target: &Target| -> (Vec<usize>, u32) {
+        let indices: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].targeted_by(target))
+            .collect();
+        let units = indices
             .iter()
-            .filter(|l| l.targeted_by(target))
-            .fold(0_u32, |acc, l| acc.saturating_add(l.quantity))
+            .fold(0_u32, |acc, &i| acc.saturating_add(lines[i].quantity));
+        (indices, units)
     };
-    match &promotion.benefit {
-        Benefit::PercentOffOrder { .. } | Benefit::AmountOffOrder { .. }
-            if facts.items.is_zero() =>
-        {
+    let verdict = match &promotion.benefit {
+        Benefit::PercentOffOrder { .. } | Benefit::AmountOffOrder { .. } if facts.items == 0 => {
             Err(NotApplied::NothingToDiscount)
         }
-        Benefit::AmountOffOrder { amount } => same_currency(amount),
-        Benefit::PercentOffOrder { .. } => Ok(()),
-        Benefit::PercentOffItems { target, .. } | Benefit::AmountOffItems { target, .. }
-            if targeted_units(target) == 0 =>
-        {
-            Err(NotApplied::NoMatchingItems)
-        }
+        Benefit::AmountOffOrder { amount } => in_currency(amount)?.map(|_| Vec::new()),
+        Benefit::PercentOffOrder { .. } => Ok(Vec::new()),
         Benefit::AmountOffItems {
             amount_per_unit, ..
-        } => same_currency(amount_per_unit),
-        Benefit::PercentOffItems { .. } => Ok(()),
+        } if in_currency(amount_per_unit)?.is_err() => Err(NotApplied::CurrencyMismatch),
+        Benefit::PercentOffItems { target, .. } | Benefit::AmountOffItems { target, .. } => {
+            let (indices, _) = targeted(target);
+            if indices.is_empty() {
+                Err(NotApplied::NoMatchingItems)
+            } else {
+                Ok(indices)
+            }
+        }
         Benefit::BuyXGetY {
             target, buy, get, ..
         } => {
             let required = buy.saturating_add(*get);
-            let current = targeted_units(target);
+            let (indices, current) = targeted(target);
             if current < required {
                 Err(NotApplied::NotEnoughItems { required, current })
             } else {
-                Ok(())
+                Ok(indices)
             }
         }
         Benefit::FreeShipping if !facts.has_shipping => Err(NotApplied::NoShippingChosen),
-        Benefit::FreeShipping => Ok(()),
-    }
+        Benefit::FreeShipping => Ok(Vec::new()),
+    };
+    Ok(verdict)
 }
 
-/// `percent` of `amount`, rounded.
-fn percent_of(amount: Money, percent: Decimal, rounding: RoundingMode) -> Result<Money, Error> {
-    let fraction = percent
-        .clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
-        .checked_div(Decimal::ONE_HUNDRED)
+/// `percent` of `units`, rounded to whole units.
+fn percent_of(units: Units, percent: Decimal, rounding: RoundingMode) -> Result<Units, Error> {
+    let exact = Decimal::from(units)
+        .checked_mul(percent.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED))
+        .and_then(|d| d.checked_div(Decimal::ONE_HUNDRED))
         .ok_or(Error::Overflow)?;
-    Ok(amount.checked_mul(fraction)?.round(rounding))
+    round_units(exact, rounding)
 }
 
-/// Running totals of what each promotion took off.
-#[derive(Default)]
-struct Discounts {
-    by_promotion: Vec<(PromotionId, Money)>,
+fn round_units(exact: Decimal, rounding: RoundingMode) -> Result<Units, Error> {
+    Units::try_from(exact.round_dp_with_strategy(0, rounding.strategy()))
+        .map_err(|_| Error::Overflow)
 }
 
-impl Discounts {
-    fn record(&mut self, promotion: PromotionId, amount: Money) -> Result<(), Error> {
-        match self.by_promotion.iter_mut().find(|(p, _)| *p == promotion) {
-            Some((_, total)) => *total = total.checked_add(amount)?,
-            None => self.by_promotion.push((promotion, amount)),
+/// Applies an item benefit to its targeted lines; returns the total taken.
+fn apply_item_benefit(
+    choice: &Choice<'_>,
+    lines: &mut [WorkLine<'_>],
+    currency: Currency,
+    rounding: RoundingMode,
+) -> Result<Units, Error> {
+    let promotion = choice.promotion;
+    let mut taken = 0;
+    match &promotion.benefit {
+        Benefit::PercentOffItems { percent, .. } => {
+            for &i in &choice.targeted {
+                let line = &mut lines[i];
+                let off = percent_of(line.remaining, *percent, rounding)?;
+                let reason = AdjustmentReason::PercentOffItems { percent: *percent };
+                taken += line.discount(promotion, off, reason, currency);
+            }
         }
-        Ok(())
-    }
-
-    fn total_for(&self, promotion: PromotionId, currency: Currency) -> Result<Money, Error> {
-        Money::sum(
-            currency,
-            self.by_promotion
+        Benefit::AmountOffItems {
+            amount_per_unit, ..
+        } => {
+            let per_unit = amount_per_unit.to_minor_units()?;
+            for &i in &choice.targeted {
+                let line = &mut lines[i];
+                let off = per_unit.saturating_mul(Units::from(line.quantity));
+                let reason = AdjustmentReason::AmountOffItems {
+                    per_unit: *amount_per_unit,
+                };
+                taken += line.discount(promotion, off, reason, currency);
+            }
+        }
+        Benefit::BuyXGetY {
+            buy, get, percent, ..
+        } => {
+            let units = choice
+                .targeted
                 .iter()
-                .filter(|(p, _)| *p == promotion)
-                .map(|(_, m)| *m),
-        )
-    }
-
-    fn apply_item_benefit(
-        &mut self,
-        promotion: &Promotion,
-        lines: &mut [WorkLine<'_>],
-        rounding: RoundingMode,
-    ) -> Result<(), Error> {
-        let id = promotion.id;
-        match &promotion.benefit {
-            Benefit::PercentOffItems { target, percent } => {
-                for line in lines.iter_mut().filter(|l| l.targeted_by(target)) {
-                    let off = percent_of(line.remaining, *percent, rounding)?;
-                    let reason = AdjustmentReason::PercentOffItems { percent: *percent };
-                    let taken = line.discount(id, off, reason)?;
-                    self.record(id, taken)?;
+                .fold(0_u32, |acc, &i| acc.saturating_add(lines[i].quantity));
+            let group = buy.saturating_add(*get);
+            let mut discounted_left = (units / group).saturating_mul(*get);
+            // The cheapest units are the discounted ones; ties go to the earlier line.
+            let mut cheapest_first = choice.targeted.clone();
+            cheapest_first.sort_by_key(|&i| (lines[i].unit, i));
+            for i in cheapest_first {
+                if discounted_left == 0 {
+                    break;
                 }
+                let line = &mut lines[i];
+                let discounted_units = discounted_left.min(line.quantity);
+                discounted_left -= discounted_units;
+                let full = checked(line.unit.checked_mul(Units::from(discounted_units)))?;
+                let off = percent_of(full, *percent, rounding)?;
+                let reason = AdjustmentReason::BuyXGetY {
+                    buy: *buy,
+                    get: *get,
+                    discounted_units,
+                    percent: *percent,
+                };
+                taken += line.discount(promotion, off, reason, currency);
             }
-            Benefit::AmountOffItems {
-                target,
-                amount_per_unit,
-            } => {
-                for line in lines.iter_mut().filter(|l| l.targeted_by(target)) {
-                    let off = amount_per_unit.times(line.quantity)?;
-                    let reason = AdjustmentReason::AmountOffItems {
-                        per_unit: *amount_per_unit,
-                    };
-                    let taken = line.discount(id, off, reason)?;
-                    self.record(id, taken)?;
-                }
-            }
-            Benefit::BuyXGetY {
-                target,
-                buy,
-                get,
-                percent,
-            } => {
-                let mut targeted: Vec<usize> = (0..lines.len())
-                    .filter(|&i| lines[i].targeted_by(target))
-                    .collect();
-                let units = targeted
-                    .iter()
-                    .fold(0_u32, |acc, &i| acc.saturating_add(lines[i].quantity));
-                let group = buy.saturating_add(*get);
-                let mut discounted_left = (units / group).saturating_mul(*get);
-                // The cheapest units are the discounted ones; ties go to the earlier line.
-                targeted.sort_by(|&a, &b| {
-                    lines[a]
-                        .unit_price
-                        .amount
-                        .amount()
-                        .cmp(&lines[b].unit_price.amount.amount())
-                        .then(a.cmp(&b))
-                });
-                for i in targeted {
-                    if discounted_left == 0 {
-                        break;
-                    }
-                    let line = &mut lines[i];
-                    let discounted_units = discounted_left.min(line.quantity);
-                    discounted_left -= discounted_units;
-                    let full = line.unit_price.amount.times(discounted_units)?;
-                    let off = percent_of(full, *percent, rounding)?;
-                    let reason = AdjustmentReason::BuyXGetY {
-                        buy: *buy,
-                        get: *get,
-                        discounted_units,
-                        percent: *percent,
-                    };
-                    let taken = line.discount(id, off, reason)?;
-                    self.record(id, taken)?;
-                }
-            }
-            Benefit::PercentOffOrder { .. }
-            | Benefit::AmountOffOrder { .. }
-            | Benefit::FreeShipping => {}
         }
-        Ok(())
+        Benefit::PercentOffOrder { .. }
+        | Benefit::AmountOffOrder { .. }
+        | Benefit::FreeShipping => {}
     }
-
-    fn apply_order_benefit(
-        &mut self,
-        promotion: &Promotion,
-        lines: &mut [WorkLine<'_>],
-        rounding: RoundingMode,
-    ) -> Result<(), Error> {
-        let Some(first) = lines.first() else {
-            return Ok(());
-        };
-        let currency = first.amount.currency();
-        let base = Money::sum(currency, lines.iter().map(|l| l.remaining))?;
-        let (total, reason) = match &promotion.benefit {
-            Benefit::PercentOffOrder { percent } => (
-                percent_of(base, *percent, rounding)?,
-                AdjustmentReason::ShareOfPercentOffOrder { percent: *percent },
-            ),
-            Benefit::AmountOffOrder { amount } => (
-                amount.min(base)?,
-                AdjustmentReason::ShareOfAmountOffOrder { amount: *amount },
-            ),
-            _ => return Ok(()),
-        };
-        if !total.is_positive() {
-            return Ok(());
-        }
-        let weights: Vec<Decimal> = lines.iter().map(|l| l.remaining.amount()).collect();
-        let shares = allocate(total, &weights)?;
-        for (line, share) in lines.iter_mut().zip(shares) {
-            let taken = line.discount(promotion.id, share, reason.clone())?;
-            self.record(promotion.id, taken)?;
-        }
-        Ok(())
-    }
-
-    fn apply_shipping(
-        &mut self,
-        quote: ShippingQuote<'_>,
-        chosen: &[&Promotion],
-        merchandise: Money,
-    ) -> Result<PricedShipping, Error> {
-        let method = quote.method;
-        let free_over_threshold = method.free_over.is_some_and(|threshold| {
-            threshold.currency() == merchandise.currency()
-                && merchandise.amount() >= threshold.amount()
-        });
-        let mut remaining = if free_over_threshold {
-            Money::zero(quote.price.currency())
-        } else {
-            quote.price
-        };
-        let mut adjustments = Vec::new();
-        for promotion in chosen {
-            if promotion.benefit == Benefit::FreeShipping && remaining.is_positive() {
-                adjustments.push(Adjustment {
-                    promotion: promotion.id,
-                    amount: remaining,
-                    reason: AdjustmentReason::FreeShipping,
-                });
-                self.record(promotion.id, remaining)?;
-                remaining = Money::zero(remaining.currency());
-            }
-        }
-        Ok(PricedShipping {
-            method: method.id,
-            name: method.name.clone(),
-            price: quote.price,
-            free_over_threshold,
-            adjustments,
-            net: remaining,
-            tax: None,
-            gross: remaining,
-        })
-    }
+    Ok(taken)
 }
 
-impl PricedShipping {
-    fn taxed(
-        mut self,
-        taxes: &mut TaxSummary,
-        rules: &PricingRules,
-        context: &PricingContext,
-        rounding: RoundingMode,
-    ) -> Result<Self, Error> {
-        let category = rules
-            .shipping_method(self.method)
-            .and_then(|m| m.tax_category.as_ref());
-        if let Some(category) = category {
-            let (net, tax, gross) = taxes.add(self.net, category, rules, context, rounding)?;
-            self.net = net;
-            self.tax = tax;
-            self.gross = gross;
-        }
-        Ok(self)
+/// Applies an order benefit: one rounded total, allocated over what is left of the lines
+/// by largest remainder. Returns the total taken.
+fn apply_order_benefit(
+    promotion: &Promotion,
+    lines: &mut [WorkLine<'_>],
+    currency: Currency,
+    rounding: RoundingMode,
+) -> Result<Units, Error> {
+    let base = add_all(lines.iter().map(|l| l.remaining))?;
+    let (total, reason) = match &promotion.benefit {
+        Benefit::PercentOffOrder { percent } => (
+            percent_of(base, *percent, rounding)?,
+            AdjustmentReason::ShareOfPercentOffOrder { percent: *percent },
+        ),
+        Benefit::AmountOffOrder { amount } => (
+            amount.to_minor_units()?.min(base),
+            AdjustmentReason::ShareOfAmountOffOrder { amount: *amount },
+        ),
+        _ => return Ok(0),
+    };
+    if total <= 0 {
+        return Ok(0);
     }
+    let weights: Vec<i128> = lines.iter().map(|l| i128::from(l.remaining)).collect();
+    let shares = allocate_units(i128::from(total), &weights)?;
+    let mut taken = 0;
+    for (line, share) in lines.iter_mut().zip(shares) {
+        let share = Units::try_from(share).map_err(|_| Error::Overflow)?;
+        taken += line.discount(promotion, share, reason.clone(), currency);
+    }
+    Ok(taken)
+}
+
+/// Prices shipping: the method's threshold, then free-shipping promotions. Returns the
+/// untaxed charge and the tax category it is taxed under, if any.
+fn price_shipping<'r>(
+    quote: ShippingQuote<'r>,
+    chosen: &[Choice<'_>],
+    taken: &mut [Units],
+    merchandise: Units,
+    currency: Currency,
+) -> Result<(PricedShipping, Option<&'r TaxCategory>), Error> {
+    let method = quote.method;
+    let free_over_threshold = match method.free_over {
+        Some(threshold) if threshold.currency() == currency => {
+            merchandise >= threshold.to_minor_units()?
+        }
+        _ => false,
+    };
+    let mut remaining = if free_over_threshold { 0 } else { quote.price };
+    let mut adjustments = Vec::new();
+    for (slot, choice) in chosen.iter().enumerate() {
+        if choice.promotion.benefit == Benefit::FreeShipping && remaining > 0 {
+            adjustments.push(Adjustment {
+                promotion: choice.promotion.id,
+                amount: Money::from_minor_units(remaining, currency),
+                reason: AdjustmentReason::FreeShipping,
+            });
+            taken[slot] += remaining;
+            remaining = 0;
+        }
+    }
+    let charge = Money::from_minor_units(remaining, currency);
+    let priced = PricedShipping {
+        method: method.id,
+        name: method.name.clone(),
+        price: Money::from_minor_units(quote.price, currency),
+        free_over_threshold,
+        adjustments,
+        net: charge,
+        tax: None,
+        gross: charge,
+    };
+    Ok((priced, method.tax_category.as_ref()))
+}
+
+/// A taxed amount: `gross = net + tax`.
+struct Taxed {
+    net: Units,
+    gross: Units,
+    applied: Option<AppliedTax>,
 }
 
 /// Per-rate tax totals, built line by line.
-#[derive(Default)]
-struct TaxSummary {
-    lines: Vec<TaxLine>,
+struct TaxSummary<'r> {
+    rules: &'r PricingRules,
+    context: &'r PricingContext,
+    currency: Currency,
+    /// The last category looked up and its rate: carts are mostly one category.
+    last: Option<(&'r TaxCategory, Option<&'r TaxRate>)>,
+    lines: Vec<RateTotal<'r>>,
 }
 
-impl TaxSummary {
-    /// Taxes one discounted amount (net in an exclusive store, gross in an inclusive one)
-    /// and returns `(net, tax, gross)` with `gross = net + tax`.
-    fn add(
-        &mut self,
-        amount: Money,
-        category: &TaxCategory,
-        rules: &PricingRules,
-        context: &PricingContext,
-        rounding: RoundingMode,
-    ) -> Result<(Money, Option<AppliedTax>, Money), Error> {
-        let Some(rate) = rules.taxes.rate_for(&context.ship_to, category) else {
-            return Ok((amount, None, amount));
+struct RateTotal<'r> {
+    rate: &'r TaxRate,
+    taxable_units: Units,
+    tax_units: Units,
+}
+
+impl<'r> TaxSummary<'r> {
+    fn new(rules: &'r PricingRules, context: &'r PricingContext, currency: Currency) -> Self {
+        TaxSummary {
+            rules,
+            context,
+            currency,
+            last: None,
+            lines: Vec::new(),
+        }
+    }
+
+    fn rate_for(&mut self, category: &'r TaxCategory) -> Option<&'r TaxRate> {
+        match self.last {
+            Some((last, rate)) if last == category => rate,
+            _ => {
+                let rate = self.rules.taxes.rate_for(&self.context.ship_to, category);
+                self.last = Some((category, rate));
+                rate
+            }
+        }
+    }
+
+    /// Taxes one discounted amount (net in an exclusive store, gross in an inclusive one),
+    /// rounding the tax once.
+    fn add(&mut self, amount: Units, category: &'r TaxCategory) -> Result<Taxed, Error> {
+        let Some(rate) = self.rate_for(category) else {
+            return Ok(Taxed {
+                net: amount,
+                gross: amount,
+                applied: None,
+            });
         };
-        let (net, tax, gross) = match rules.settings.tax_mode {
+        let rounding = self.rules.settings.rounding;
+        let (net, tax, gross) = match self.rules.settings.tax_mode {
             TaxMode::Exclusive => {
-                let tax = amount.checked_mul(rate.rate)?.round(rounding);
-                (amount, tax, amount.checked_add(tax)?)
+                let exact = Decimal::from(amount)
+                    .checked_mul(rate.rate)
+                    .ok_or(Error::Overflow)?;
+                let tax = round_units(exact, rounding)?;
+                (amount, tax, checked(amount.checked_add(tax))?)
             }
             TaxMode::Inclusive => {
-                let fraction = rate
-                    .rate
-                    .checked_div(Decimal::ONE + rate.rate)
+                let exact = Decimal::from(amount)
+                    .checked_mul(rate.rate)
+                    .and_then(|d| d.checked_div(Decimal::ONE + rate.rate))
                     .ok_or(Error::Overflow)?;
-                let tax = amount.checked_mul(fraction)?.round(rounding);
-                (amount.checked_sub(tax)?, tax, amount)
+                let tax = round_units(exact, rounding)?;
+                (amount - tax, tax, amount)
             }
         };
-        match self
-            .lines
-            .iter_mut()
-            .find(|t| t.name == rate.name && t.rate == rate.rate)
-        {
-            Some(line) => {
-                line.taxable = line.taxable.checked_add(net)?;
-                line.tax = line.tax.checked_add(tax)?;
+        match self.lines.iter_mut().find(|t| std::ptr::eq(t.rate, rate)) {
+            Some(total) => {
+                total.taxable_units = checked(total.taxable_units.checked_add(net))?;
+                total.tax_units = checked(total.tax_units.checked_add(tax))?;
             }
-            None => self.lines.push(TaxLine {
-                name: rate.name.clone(),
-                rate: rate.rate,
-                taxable: net,
-                tax,
+            None => self.lines.push(RateTotal {
+                rate,
+                taxable_units: net,
+                tax_units: tax,
             }),
         }
-        let applied = AppliedTax {
-            name: rate.name.clone(),
-            rate: rate.rate,
-            amount: tax,
-        };
-        Ok((net, Some(applied), gross))
+        Ok(Taxed {
+            net,
+            gross,
+            applied: Some(AppliedTax {
+                name: rate.name.clone(),
+                rate: rate.rate,
+                amount: Money::from_minor_units(tax, self.currency),
+            }),
+        })
+    }
+
+    fn into_lines(self) -> Vec<TaxLine> {
+        let currency = self.currency;
+        self.lines
+            .into_iter()
+            .map(|t| TaxLine {
+                name: t.rate.name.clone(),
+                rate: t.rate.rate,
+                taxable: Money::from_minor_units(t.taxable_units, currency),
+                tax: Money::from_minor_units(t.tax_units, currency),
+            })
+            .collect()
     }
 }
