@@ -41,7 +41,15 @@ impl Category {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Category>", into = "Vec<Category>")]
 pub struct CategoryTree {
-    nodes: BTreeMap<CategoryId, Category>,
+    nodes: BTreeMap<CategoryId, Node>,
+}
+
+/// A category and its lineage (itself, then each ancestor up to the root), computed on
+/// insertion: categories never move, so it never goes stale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Node {
+    category: Category,
+    lineage: Vec<CategoryId>,
 }
 
 impl CategoryTree {
@@ -60,40 +68,47 @@ impl CategoryTree {
                 category.id
             )));
         }
+        let mut lineage = vec![category.id];
         if let Some(parent) = category.parent {
-            if !self.nodes.contains_key(&parent) {
-                return Err(Error::not_found(Entity::Category, parent));
-            }
+            let parent = self
+                .nodes
+                .get(&parent)
+                .ok_or_else(|| Error::not_found(Entity::Category, parent))?;
+            lineage.extend_from_slice(&parent.lineage);
         }
-        self.nodes.insert(category.id, category);
+        self.nodes.insert(category.id, Node { category, lineage });
         Ok(())
     }
 
     /// One category.
     pub fn get(&self, id: CategoryId) -> Option<&Category> {
-        self.nodes.get(&id)
+        self.nodes.get(&id).map(|n| &n.category)
     }
 
     /// All categories, by id.
     pub fn iter(&self) -> impl Iterator<Item = &Category> {
-        self.nodes.values()
+        self.nodes.values().map(|n| &n.category)
+    }
+
+    /// The ids of `id` and then each of its ancestors up to the root; empty for an unknown
+    /// id.
+    pub fn lineage(&self, id: CategoryId) -> &[CategoryId] {
+        self.nodes.get(&id).map_or(&[], |n| &n.lineage)
     }
 
     /// `id` and then each of its ancestors up to the root.
     pub fn ancestors(&self, id: CategoryId) -> impl Iterator<Item = &Category> {
-        std::iter::successors(self.nodes.get(&id), |c| {
-            c.parent.and_then(|p| self.nodes.get(&p))
-        })
+        self.lineage(id).iter().filter_map(|c| self.get(*c))
     }
 
     /// True when `id` is `ancestor` or lies below it.
     pub fn is_within(&self, id: CategoryId, ancestor: CategoryId) -> bool {
-        self.ancestors(id).any(|c| c.id == ancestor)
+        self.lineage(id).contains(&ancestor)
     }
 
     /// The direct children of `id`.
     pub fn children(&self, id: CategoryId) -> impl Iterator<Item = &Category> {
-        self.nodes.values().filter(move |c| c.parent == Some(id))
+        self.iter().filter(move |c| c.parent == Some(id))
     }
 
     /// `id` and everything below it.
@@ -143,7 +158,7 @@ impl TryFrom<Vec<Category>> for CategoryTree {
 
 impl From<CategoryTree> for Vec<Category> {
     fn from(tree: CategoryTree) -> Self {
-        tree.nodes.into_values().collect()
+        tree.nodes.into_values().map(|n| n.category).collect()
     }
 }
 

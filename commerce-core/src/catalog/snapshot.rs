@@ -1,6 +1,8 @@
 //! `Catalog`: a consistent, in-memory view of shops, categories and products.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,8 +21,8 @@ pub struct Catalog {
     shops: BTreeMap<ShopId, Shop>,
     categories: CategoryTree,
     products: BTreeMap<ProductId, Product>,
-    by_variant: HashMap<VariantId, ProductId>,
-    by_sku: HashMap<Sku, VariantId>,
+    by_variant: FxHashMap<VariantId, ProductId>,
+    by_sku: FxHashMap<Sku, VariantId>,
 }
 
 impl Catalog {

@@ -65,14 +65,24 @@ impl Money {
     /// Refuses ([`Error::NotInMinorUnits`]) an amount finer than the currency allows rather
     /// than rounding it, and an amount too large for `i64` with [`Error::Overflow`].
     pub fn to_minor_units(&self) -> Result<i64, Error> {
-        if !self.is_in_minor_units() {
-            return Err(Error::NotInMinorUnits { amount: *self });
-        }
-        let scaled = self
-            .amount
-            .checked_mul(Decimal::from(10_i64.pow(self.currency.minor_units())))
-            .ok_or(Error::Overflow)?;
-        i64::try_from(scaled.trunc()).map_err(|_| Error::Overflow)
+        let places = self.currency.minor_units();
+        let scale = self.amount.scale();
+        let mantissa = if scale <= places {
+            // Already at or coarser than minor units: scale the mantissa up, exactly.
+            10_i128
+                .checked_pow(places - scale)
+                .and_then(|shift| self.amount.mantissa().checked_mul(shift))
+                .ok_or(Error::Overflow)?
+        } else {
+            // Finer: acceptable only if the extra digits are zeros.
+            let shift = 10_i128.pow(scale - places);
+            let mantissa = self.amount.mantissa();
+            if mantissa % shift != 0 {
+                return Err(Error::NotInMinorUnits { amount: *self });
+            }
+            mantissa / shift
+        };
+        i64::try_from(mantissa).map_err(|_| Error::Overflow)
     }
 
     /// The decimal amount.

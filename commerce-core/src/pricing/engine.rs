@@ -215,13 +215,13 @@ struct WorkLine<'a> {
     /// What is left after the discounts applied so far.
     remaining: Units,
     /// The product's category and its ancestors, for category targets.
-    category_path: Vec<CategoryId>,
+    category_path: &'a [CategoryId],
     adjustments: Vec<Adjustment>,
 }
 
 impl WorkLine<'_> {
     fn targeted_by(&self, target: &Target) -> bool {
-        target.matches(self.product.id(), &self.category_path)
+        target.matches(self.product.id(), self.category_path)
     }
 
     /// Takes up to `amount` off what is left of the line and records why; returns what
@@ -277,8 +277,7 @@ fn resolve_lines<'a>(
             let amount = checked(unit.checked_mul(Units::from(line.quantity)))?;
             let category_path = product
                 .category()
-                .map(|c| catalog.categories().ancestors(c).map(|c| c.id).collect())
-                .unwrap_or_default();
+                .map_or(&[][..], |c| catalog.categories().lineage(c));
             Ok(WorkLine {
                 product,
                 variant,
@@ -727,7 +726,6 @@ impl<'r> TaxSummary<'r> {
             net,
             gross,
             applied: Some(AppliedTax {
-                name: rate.name.clone(),
                 rate: rate.rate,
                 amount: Money::from_minor_units(tax, self.currency),
             }),

@@ -1,7 +1,7 @@
 //! Price lists: a price per variant per currency, for everyone or for a customer group,
 //! with quantity tiers and time-boxed sale prices.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -130,7 +130,7 @@ pub struct PriceList {
     pub currency: Currency,
     /// Who the list is for; `None` means everyone.
     pub customer_group: Option<CustomerGroup>,
-    prices: HashMap<VariantId, VariantPrice>,
+    prices: FxHashMap<VariantId, VariantPrice>,
 }
 
 impl PriceList {
@@ -146,7 +146,7 @@ impl PriceList {
             name: name.to_owned(),
             currency,
             customer_group,
-            prices: HashMap::new(),
+            prices: FxHashMap::default(),
         }
     }
 

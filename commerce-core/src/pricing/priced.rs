@@ -58,11 +58,9 @@ pub enum AdjustmentReason {
     FreeShipping,
 }
 
-/// The tax on a line or on shipping.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The tax on a line or on shipping; [`PricedCart::tax_lines`] names the rates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedTax {
-    /// The rate's name.
-    pub name: String,
     /// The rate as a fraction.
     pub rate: Decimal,
     /// The tax amount.
