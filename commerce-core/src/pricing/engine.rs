@@ -71,6 +71,7 @@ pub fn price_cart(
         has_shipping: shipping_quote.is_some(),
     };
     let (mut outcomes, chosen) = choose_promotions(cart, rules, context, &lines, &facts)?;
+    reserve_adjustments(&mut lines, &chosen);
 
     let mut taken: Vec<Units> = vec![0; chosen.len()];
     for (slot, choice) in chosen.iter().enumerate() {
@@ -329,6 +330,29 @@ fn quote_shipping<'a>(
     let weight = Weight::grams(u32::try_from(grams).unwrap_or(u32::MAX));
     let price = method.base_price(weight, currency)?.to_minor_units()?;
     Ok(Some(ShippingQuote { method, price }))
+}
+
+/// Gives each line room for every adjustment it can receive, so that applying promotions
+/// allocates once per line instead of growing each list step by step.
+fn reserve_adjustments(lines: &mut [WorkLine<'_>], chosen: &[Choice<'_>]) {
+    let order_level = chosen
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.promotion.benefit,
+                Benefit::PercentOffOrder { .. } | Benefit::AmountOffOrder { .. }
+            )
+        })
+        .count();
+    let mut per_line = vec![order_level; lines.len()];
+    for choice in chosen {
+        for &i in &choice.targeted {
+            per_line[i] += 1;
+        }
+    }
+    for (line, room) in lines.iter_mut().zip(per_line) {
+        line.adjustments.reserve_exact(room);
+    }
 }
 
 /// What the cart checks of a promotion look at.
