@@ -47,71 +47,115 @@ pub fn allocate(total: Money, weights: &[Decimal]) -> Result<Vec<Money>, Error> 
         }
         return Err(invalid("weights", "weights sum to zero"));
     }
-    allocate_units(total_units, &integral)?
+    let magnitude = total_units.unsigned_abs();
+    let narrow: Option<Vec<u64>> = integral.iter().map(|w| u64::try_from(*w).ok()).collect();
+    let parts: Vec<i128> = match (narrow, u64::try_from(magnitude)) {
+        (Some(weights), Ok(magnitude)) => Allocator::default()
+            .split(magnitude, &weights)?
+            .iter()
+            .map(|p| i128::from(*p))
+            .collect(),
+        _ => split_wide(magnitude, &integral)?,
+    };
+    let sign = if total_units < 0 { -1 } else { 1 };
+    parts
         .into_iter()
         .map(|units| {
-            let units = i64::try_from(units).map_err(|_| Error::Overflow)?;
+            let units = i64::try_from(units * sign).map_err(|_| Error::Overflow)?;
             Ok(Money::from_minor_units(units, currency))
         })
         .collect()
 }
 
-/// Largest-remainder split of `total` whole units across non-negative integer `weights`
-/// that do not all equal zero. The engine calls this directly with minor units.
-pub(crate) fn allocate_units(total: i128, weights: &[i128]) -> Result<Vec<i128>, Error> {
-    let weight_sum = weights
+/// Reusable scratch space for largest-remainder splits in whole units: the pricing engine
+/// splits one order discount after another over the same lines without allocating.
+#[derive(Debug, Default)]
+pub(crate) struct Allocator {
+    parts: Vec<u64>,
+    remainders: Vec<(u64, u32)>,
+}
+
+impl Allocator {
+    /// Splits `total` across `weights` (not all zero) by largest remainder; ties go to the
+    /// earlier weight. The result is valid until the next call.
+    pub(crate) fn split(&mut self, total: u64, weights: &[u64]) -> Result<&[u64], Error> {
+        let sum = weights
+            .iter()
+            .try_fold(0_u64, |acc, w| acc.checked_add(*w))
+            .ok_or(Error::Overflow)?;
+        if sum == 0 {
+            return Err(Error::invalid("weights", "weights sum to zero"));
+        }
+        if u32::try_from(weights.len()).is_err() {
+            return Err(Error::invalid("weights", "too many parts"));
+        }
+        self.parts.clear();
+        self.remainders.clear();
+        let max_weight = weights.iter().copied().max().unwrap_or(0);
+        if total.checked_mul(max_weight).is_none() {
+            // Beyond 64 bits (amounts no shop has): the exact 128-bit path.
+            let wide: Vec<i128> = weights.iter().map(|w| i128::from(*w)).collect();
+            for part in split_wide(u128::from(total), &wide)? {
+                self.parts.push(u64::try_from(part).map_err(|_| Error::Overflow)?);
+            }
+            return Ok(&self.parts);
+        }
+        // One hardware division per part.
+        let mut allocated = 0_u64;
+        for (index, &weight) in (0_u32..).zip(weights) {
+            let numerator = total * weight;
+            let part = numerator / sum;
+            allocated += part;
+            self.parts.push(part);
+            self.remainders.push((numerator % sum, index));
+        }
+        let leftover = usize::try_from(total - allocated).map_err(|_| Error::Overflow)?;
+        distribute_leftover(&mut self.remainders, leftover, |index| self.parts[index] += 1);
+        Ok(&self.parts)
+    }
+}
+
+/// Gives one extra unit to each of the `leftover` largest remainders (ties: earlier
+/// index first). Only those places matter, so this partitions rather than sorts.
+fn distribute_leftover<R: Copy + Ord, I: Copy + Ord + TryInto<usize>>(
+    remainders: &mut [(R, I)],
+    leftover: usize,
+    mut bump: impl FnMut(usize),
+) {
+    if leftover == 0 {
+        return;
+    }
+    let by_priority = |a: &(R, I), b: &(R, I)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if leftover < remainders.len() {
+        remainders.select_nth_unstable_by(leftover - 1, by_priority);
+    }
+    for &(_, index) in remainders.iter().take(leftover) {
+        if let Ok(index) = index.try_into() {
+            bump(index);
+        }
+    }
+}
+
+/// The exact 128-bit split, for amounts or weights beyond 64 bits.
+fn split_wide(magnitude: u128, weights: &[i128]) -> Result<Vec<i128>, Error> {
+    let magnitude = i128::try_from(magnitude).map_err(|_| Error::Overflow)?;
+    let sum = weights
         .iter()
         .try_fold(0_i128, |acc, w| acc.checked_add(*w))
         .ok_or(Error::Overflow)?;
-    if weight_sum <= 0 || weights.iter().any(|w| *w < 0) {
-        return Err(Error::invalid(
-            "weights",
-            "weights must be non-negative and not all zero",
-        ));
+    if sum <= 0 {
+        return Err(Error::invalid("weights", "weights sum to zero"));
     }
-    let magnitude = total.abs();
     let mut parts = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
-    // 64-bit division is several times faster than 128-bit; use it when nothing can
-    // overflow (every realistic cart), and the exact 128-bit path otherwise.
-    let fits_u64 = |v: i128| u64::try_from(v).is_ok();
-    let narrow = fits_u64(weight_sum)
-        && weights
-            .iter()
-            .all(|w| u64::try_from(*w).is_ok_and(|w| w.checked_mul(magnitude as u64).is_some()))
-        && fits_u64(magnitude);
-    if narrow {
-        let (sum, total) = (weight_sum as u64, magnitude as u64);
-        for (index, weight) in weights.iter().enumerate() {
-            let numerator = total * (*weight as u64);
-            parts.push(i128::from(numerator / sum));
-            remainders.push((i128::from(numerator % sum), index));
-        }
-    } else {
-        for (index, weight) in weights.iter().enumerate() {
-            let numerator = magnitude.checked_mul(*weight).ok_or(Error::Overflow)?;
-            parts.push(numerator / weight_sum);
-            remainders.push((numerator % weight_sum, index));
-        }
+    for (index, weight) in weights.iter().enumerate() {
+        let numerator = magnitude.checked_mul(*weight).ok_or(Error::Overflow)?;
+        parts.push(numerator / sum);
+        remainders.push((numerator % sum, index));
     }
     let allocated: i128 = parts.iter().sum();
     let leftover = usize::try_from(magnitude - allocated).map_err(|_| Error::Overflow)?;
-    if leftover > 0 {
-        // Largest remainder first; on a tie, the earlier part. Only the first `leftover`
-        // places matter, so partition rather than sort.
-        let by_priority = |a: &(i128, usize), b: &(i128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-        if leftover < remainders.len() {
-            remainders.select_nth_unstable_by(leftover - 1, by_priority);
-        }
-        for &(_, index) in remainders.iter().take(leftover) {
-            parts[index] += 1;
-        }
-    }
-    if total < 0 {
-        for part in &mut parts {
-            *part = -*part;
-        }
-    }
+    distribute_leftover(&mut remainders, leftover, |index| parts[index] += 1);
     Ok(parts)
 }
 

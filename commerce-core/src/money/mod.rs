@@ -9,7 +9,7 @@ mod currency;
 mod rounding;
 
 pub use allocation::allocate;
-pub(crate) use allocation::allocate_units;
+pub(crate) use allocation::Allocator;
 pub use amount::Money;
 pub use currency::Currency;
 pub use rounding::RoundingMode;

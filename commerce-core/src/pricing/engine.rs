@@ -34,7 +34,7 @@ use crate::cart::Cart;
 use crate::catalog::{Catalog, Product, Variant, Weight};
 use crate::error::{Entity, Error};
 use crate::ids::CategoryId;
-use crate::money::{Currency, Money, RoundingMode, allocate_units};
+use crate::money::{Allocator, Currency, Money, RoundingMode};
 
 /// An exact amount in the cart currency's minor units.
 type Units = i64;
@@ -77,8 +77,9 @@ pub fn price_cart(
     for (slot, choice) in chosen.iter().enumerate() {
         taken[slot] += apply_item_benefit(choice, &mut lines, currency, rounding)?;
     }
+    let mut splitter = OrderSplitter::default();
     for (slot, choice) in chosen.iter().enumerate() {
-        taken[slot] += apply_order_benefit(choice.promotion, &mut lines, currency, rounding)?;
+        taken[slot] += splitter.apply(choice.promotion, &mut lines, currency, rounding)?;
     }
     let merchandise = add_all(lines.iter().map(|l| l.remaining))?;
     let shipping = shipping_quote
@@ -586,37 +587,51 @@ fn apply_item_benefit(
     Ok(taken)
 }
 
-/// Applies an order benefit: one rounded total, allocated over what is left of the lines
-/// by largest remainder. Returns the total taken.
-fn apply_order_benefit(
-    promotion: &Promotion,
-    lines: &mut [WorkLine<'_>],
-    currency: Currency,
-    rounding: RoundingMode,
-) -> Result<Units, Error> {
-    let base = add_all(lines.iter().map(|l| l.remaining))?;
-    let (total, reason) = match &promotion.benefit {
-        Benefit::PercentOffOrder { percent } => (
-            percent_of(base, *percent, rounding)?,
-            AdjustmentReason::ShareOfPercentOffOrder { percent: *percent },
-        ),
-        Benefit::AmountOffOrder { amount } => (
-            amount.to_minor_units()?.min(base),
-            AdjustmentReason::ShareOfAmountOffOrder { amount: *amount },
-        ),
-        _ => return Ok(0),
-    };
-    if total <= 0 {
-        return Ok(0);
+/// Applies order benefits: one rounded total each, allocated over what is left of the
+/// lines by largest remainder. Keeps its buffers from one promotion to the next.
+#[derive(Default)]
+struct OrderSplitter {
+    allocator: Allocator,
+    weights: Vec<u64>,
+}
+
+impl OrderSplitter {
+    /// Applies `promotion` if it is an order benefit; returns the total taken.
+    fn apply(
+        &mut self,
+        promotion: &Promotion,
+        lines: &mut [WorkLine<'_>],
+        currency: Currency,
+        rounding: RoundingMode,
+    ) -> Result<Units, Error> {
+        let base = add_all(lines.iter().map(|l| l.remaining))?;
+        let (total, reason) = match &promotion.benefit {
+            Benefit::PercentOffOrder { percent } => (
+                percent_of(base, *percent, rounding)?,
+                AdjustmentReason::ShareOfPercentOffOrder { percent: *percent },
+            ),
+            Benefit::AmountOffOrder { amount } => (
+                amount.to_minor_units()?.min(base),
+                AdjustmentReason::ShareOfAmountOffOrder { amount: *amount },
+            ),
+            _ => return Ok(0),
+        };
+        let Ok(total @ 1..) = u64::try_from(total) else {
+            return Ok(0);
+        };
+        self.weights.clear();
+        for line in lines.iter() {
+            self.weights
+                .push(u64::try_from(line.remaining).map_err(|_| Error::Overflow)?);
+        }
+        let shares = self.allocator.split(total, &self.weights)?;
+        let mut taken = 0;
+        for (line, &share) in lines.iter_mut().zip(shares) {
+            let share = Units::try_from(share).map_err(|_| Error::Overflow)?;
+            taken += line.discount(promotion, share, reason.clone(), currency);
+        }
+        Ok(taken)
     }
-    let weights: Vec<i128> = lines.iter().map(|l| i128::from(l.remaining)).collect();
-    let shares = allocate_units(i128::from(total), &weights)?;
-    let mut taken = 0;
-    for (line, share) in lines.iter_mut().zip(shares) {
-        let share = Units::try_from(share).map_err(|_| Error::Overflow)?;
-        taken += line.discount(promotion, share, reason.clone(), currency);
-    }
-    Ok(taken)
 }
 
 /// Prices shipping: the method's threshold, then free-shipping promotions. Returns the
