@@ -96,7 +96,8 @@ impl Allocator {
             // Beyond 64 bits (amounts no shop has): the exact 128-bit path.
             let wide: Vec<i128> = weights.iter().map(|w| i128::from(*w)).collect();
             for part in split_wide(u128::from(total), &wide)? {
-                self.parts.push(u64::try_from(part).map_err(|_| Error::Overflow)?);
+                self.parts
+                    .push(u64::try_from(part).map_err(|_| Error::Overflow)?);
             }
             return Ok(&self.parts);
         }
@@ -110,7 +111,9 @@ impl Allocator {
             self.remainders.push((numerator % sum, index));
         }
         let leftover = usize::try_from(total - allocated).map_err(|_| Error::Overflow)?;
-        distribute_leftover(&mut self.remainders, leftover, |index| self.parts[index] += 1);
+        distribute_leftover(&mut self.remainders, leftover, |index| {
+            self.parts[index] += 1
+        });
         Ok(&self.parts)
     }
 }

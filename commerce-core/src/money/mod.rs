@@ -8,8 +8,8 @@ mod amount;
 mod currency;
 mod rounding;
 
-pub use allocation::allocate;
 pub(crate) use allocation::Allocator;
+pub use allocation::allocate;
 pub use amount::Money;
 pub use currency::Currency;
 pub use rounding::RoundingMode;

@@ -21,6 +21,7 @@
 //! arithmetic is used only where a percentage or a tax rate multiplies.
 
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::priced::{
     Adjustment, AdjustmentReason, AppliedTax, NotApplied, PricedCart, PricedLine, PricedShipping,
@@ -33,7 +34,7 @@ use super::{
 use crate::cart::Cart;
 use crate::catalog::{Catalog, Product, Variant, Weight};
 use crate::error::{Entity, Error};
-use crate::ids::CategoryId;
+use crate::ids::{CategoryId, ProductId};
 use crate::money::{Allocator, Currency, Money, RoundingMode};
 
 /// An exact amount in the cart currency's minor units.
@@ -70,7 +71,7 @@ pub fn price_cart(
         units,
         has_shipping: shipping_quote.is_some(),
     };
-    let (mut outcomes, chosen) = choose_promotions(cart, rules, context, &lines, &facts)?;
+    let (mut outcomes, chosen) = choose_promotions(cart, catalog, rules, context, &lines, &facts)?;
     reserve_adjustments(&mut lines, &chosen);
 
     let mut taken: Vec<Units> = vec![0; chosen.len()];
@@ -216,16 +217,10 @@ struct WorkLine<'a> {
     amount: Units,
     /// What is left after the discounts applied so far.
     remaining: Units,
-    /// The product's category and its ancestors, for category targets.
-    category_path: &'a [CategoryId],
     adjustments: Vec<Adjustment>,
 }
 
 impl WorkLine<'_> {
-    fn targeted_by(&self, target: &Target) -> bool {
-        target.matches(self.product.id(), self.category_path)
-    }
-
     /// Takes up to `amount` off what is left of the line and records why; returns what
     /// was actually taken.
     fn discount(
@@ -277,9 +272,6 @@ fn resolve_lines<'a>(
             )?;
             let unit = unit_price.amount.to_minor_units()?;
             let amount = checked(unit.checked_mul(Units::from(line.quantity)))?;
-            let category_path = product
-                .category()
-                .map_or(&[][..], |c| catalog.categories().lineage(c));
             Ok(WorkLine {
                 product,
                 variant,
@@ -288,7 +280,6 @@ fn resolve_lines<'a>(
                 unit,
                 amount,
                 remaining: amount,
-                category_path,
                 adjustments: Vec::new(),
             })
         })
@@ -333,6 +324,51 @@ fn quote_shipping<'a>(
     Ok(Some(ShippingQuote { method, price }))
 }
 
+/// The cart's lines by product and by every category they sit in (directly or below), so
+/// that finding a promotion's targets costs its own targets, not a scan of the cart.
+#[derive(Default)]
+struct LineIndex {
+    by_product: FxHashMap<ProductId, Vec<usize>>,
+    by_category: FxHashMap<CategoryId, Vec<usize>>,
+}
+
+impl LineIndex {
+    fn new(lines: &[WorkLine<'_>], catalog: &Catalog) -> Self {
+        let mut index = LineIndex::default();
+        for (i, line) in lines.iter().enumerate() {
+            index
+                .by_product
+                .entry(line.product.id())
+                .or_default()
+                .push(i);
+            let lineage = line
+                .product
+                .category()
+                .map_or(&[][..], |c| catalog.categories().lineage(c));
+            for category in lineage {
+                index.by_category.entry(*category).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// The targeted lines, in cart order, each once.
+    fn targeted(&self, target: &Target) -> Vec<usize> {
+        let products = target
+            .products
+            .iter()
+            .filter_map(|p| self.by_product.get(p));
+        let categories = target
+            .categories
+            .iter()
+            .filter_map(|c| self.by_category.get(c));
+        let mut lines: Vec<usize> = products.chain(categories).flatten().copied().collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
+    }
+}
+
 /// Gives each line room for every adjustment it can receive, so that applying promotions
 /// allocates once per line instead of growing each list step by step.
 fn reserve_adjustments(lines: &mut [WorkLine<'_>], chosen: &[Choice<'_>]) {
@@ -374,6 +410,7 @@ struct Choice<'r> {
 /// each one considered. Applied outcomes get their totals later.
 fn choose_promotions<'r>(
     cart: &Cart,
+    catalog: &Catalog,
     rules: &'r PricingRules,
     context: &PricingContext,
     lines: &[WorkLine<'_>],
@@ -386,13 +423,26 @@ fn choose_promotions<'r>(
         .collect();
     candidates.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
 
+    let targets_items = candidates.iter().any(|p| {
+        matches!(
+            p.benefit,
+            Benefit::PercentOffItems { .. }
+                | Benefit::AmountOffItems { .. }
+                | Benefit::BuyXGetY { .. }
+        )
+    });
+    let index = if targets_items {
+        LineIndex::new(lines, catalog)
+    } else {
+        LineIndex::default()
+    };
     let mut outcomes = Vec::new();
     let mut chosen: Vec<Choice<'r>> = Vec::new();
     for promotion in candidates {
         let verdict = match promotion.check_shopper(context) {
             Err(_) if promotion.coupon.is_none() => continue,
             Err(rejection) => Err(NotApplied::Rejected { rejection }),
-            Ok(()) => check_cart(promotion, lines, facts)?,
+            Ok(()) => check_cart(promotion, lines, &index, facts)?,
         };
         let verdict = verdict.and_then(|targeted| match chosen.first() {
             Some(first)
@@ -432,6 +482,7 @@ fn choose_promotions<'r>(
 fn check_cart(
     promotion: &Promotion,
     lines: &[WorkLine<'_>],
+    index: &LineIndex,
     facts: &CartFacts,
 ) -> Result<Result<Vec<usize>, NotApplied>, Error> {
     let in_currency = |m: &Money| -> Result<Result<Units, NotApplied>, Error> {
@@ -463,9 +514,7 @@ fn check_cart(
         }
     }
     let targeted = |target: &Target| -> (Vec<usize>, u32) {
-        let indices: Vec<usize> = (0..lines.len())
-            .filter(|&i| lines[i].targeted_by(target))
-            .collect();
+        let indices = index.targeted(target);
         let units = indices
             .iter()
             .fold(0_u32, |acc, &i| acc.saturating_add(lines[i].quantity));

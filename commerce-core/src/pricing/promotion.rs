@@ -87,13 +87,6 @@ impl Target {
             categories: ids.into_iter().collect(),
         }
     }
-
-    /// True when a product with id `product` filed under the category path
-    /// `category_path` (the category and its ancestors) is targeted.
-    pub(crate) fn matches(&self, product: ProductId, category_path: &[CategoryId]) -> bool {
-        self.products.contains(&product)
-            || category_path.iter().any(|c| self.categories.contains(c))
-    }
 }
 
 /// What a promotion gives. Percentages are in percent (`10` = 10 %).
