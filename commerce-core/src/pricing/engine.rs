@@ -99,26 +99,26 @@ pub fn price_cart(
     }
 
     let mut taxes = TaxSummary::new(rules, context, currency);
-    let priced_lines = lines
-        .into_iter()
-        .map(|line| {
-            let taxed = taxes.add(line.remaining, line.product.tax_category())?;
-            Ok(PricedLine {
-                product: line.product.id(),
-                variant: line.variant.id,
-                sku: line.variant.sku.clone(),
-                name: line.product.name().to_owned(),
-                quantity: line.quantity,
-                unit_price: line.unit_price,
-                amount: Money::from_minor_units(line.amount, currency),
-                discount: Money::from_minor_units(line.amount - line.remaining, currency),
-                adjustments: line.adjustments,
-                net: Money::from_minor_units(taxed.net, currency),
-                tax: taxed.applied,
-                gross: Money::from_minor_units(taxed.gross, currency),
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let mut priced_lines = Vec::with_capacity(lines.len());
+    let mut lines_gross: Units = 0;
+    for line in lines {
+        let taxed = taxes.add(line.remaining, line.product.tax_category())?;
+        lines_gross = checked(lines_gross.checked_add(taxed.gross))?;
+        priced_lines.push(PricedLine {
+            product: line.product.id(),
+            variant: line.variant.id,
+            sku: line.variant.sku.clone(),
+            name: line.product.name().to_owned(),
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            amount: Money::from_minor_units(line.amount, currency),
+            discount: Money::from_minor_units(line.amount - line.remaining, currency),
+            adjustments: line.adjustments,
+            net: Money::from_minor_units(taxed.net, currency),
+            tax: taxed.applied,
+            gross: Money::from_minor_units(taxed.gross, currency),
+        });
+    }
     let shipping = shipping
         .map(|(priced, category)| match category {
             Some(category) => {
@@ -151,12 +151,6 @@ pub fn price_cart(
         .map(|a| minor(&a.amount))
         .sum::<Result<Units, Error>>()?;
     let tax = add_all(taxes.lines.iter().map(|t| t.tax_units))?;
-    let gross = add_all(
-        priced_lines
-            .iter()
-            .map(|l| minor(&l.gross))
-            .collect::<Result<Vec<_>, _>>()?,
-    )?;
     let totals = Totals {
         items: Money::from_minor_units(items, currency),
         discount: Money::from_minor_units(items - merchandise, currency),
@@ -169,7 +163,7 @@ pub fn price_cart(
         ),
         shipping_discount: Money::from_minor_units(shipping_discount, currency),
         tax: Money::from_minor_units(tax, currency),
-        total: Money::from_minor_units(checked(gross.checked_add(shipping_gross))?, currency),
+        total: Money::from_minor_units(checked(lines_gross.checked_add(shipping_gross))?, currency),
     };
     let rejected_coupons = cart
         .coupons()
@@ -251,39 +245,38 @@ fn resolve_lines<'a>(
     rules: &PricingRules,
     context: &PricingContext,
 ) -> Result<Vec<WorkLine<'a>>, Error> {
-    cart.lines()
-        .iter()
-        .map(|line| {
-            let (product, variant) = catalog
-                .variant(line.variant)
-                .ok_or_else(|| Error::not_found(Entity::Variant, line.variant))?;
-            if !product.is_active() {
-                return Err(Error::ProductNotActive {
-                    product: product.id(),
-                    status: product.status(),
-                });
-            }
-            let unit_price = rules.price_book.unit_price(
-                variant.id,
-                cart.currency(),
-                context.shopper.group.as_ref(),
-                line.quantity,
-                context.now,
-            )?;
-            let unit = unit_price.amount.to_minor_units()?;
-            let amount = checked(unit.checked_mul(Units::from(line.quantity)))?;
-            Ok(WorkLine {
-                product,
-                variant,
-                quantity: line.quantity,
-                unit_price,
-                unit,
-                amount,
-                remaining: amount,
-                adjustments: Vec::new(),
-            })
-        })
-        .collect()
+    let mut lines = Vec::with_capacity(cart.lines().len());
+    for line in cart.lines() {
+        let (product, variant) = catalog
+            .variant(line.variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, line.variant))?;
+        if !product.is_active() {
+            return Err(Error::ProductNotActive {
+                product: product.id(),
+                status: product.status(),
+            });
+        }
+        let unit_price = rules.price_book.unit_price(
+            variant.id,
+            cart.currency(),
+            context.shopper.group.as_ref(),
+            line.quantity,
+            context.now,
+        )?;
+        let unit = unit_price.amount.to_minor_units()?;
+        let amount = checked(unit.checked_mul(Units::from(line.quantity)))?;
+        lines.push(WorkLine {
+            product,
+            variant,
+            quantity: line.quantity,
+            unit_price,
+            unit,
+            amount,
+            remaining: amount,
+            adjustments: Vec::new(),
+        });
+    }
+    Ok(lines)
 }
 
 /// The chosen method and its price for this parcel, before thresholds and promotions.
