@@ -6,7 +6,8 @@ use commerce_core::Currency;
 use commerce_core::cart::{Cart, CartLimits};
 use commerce_core::catalog::Weight;
 use commerce_core::pricing::{
-    Benefit, Condition, CouponCode, PricingContext, Promotion, ShippingMethod, Target, WeightTier,
+    Benefit, Condition, CouponCode, CustomerGroup, PricingContext, Promotion, ShippingMethod,
+    Target, WeightTier,
 };
 
 use crate::fixtures::{Item, Store, dec, now};
@@ -36,12 +37,27 @@ impl Sequence {
     }
 }
 
-/// A store with a category tree, `lines` products in a cart (one unit to four of each),
-/// `promotions` live promotions of every kind, a state tax and weight-based shipping —
-/// the workload of the pricing benchmark.
+/// How the generated promotions relate to the cart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromotionMix {
+    /// A promotions table as a shop runs it: category and product offers, buy-X-get-Y,
+    /// several coupon promotions of which the cart carries one, offers for customer groups
+    /// the shopper is not in, spend tiers that do not combine with other offers, free
+    /// shipping. Every promotion is live and evaluated; each applies only where its rules
+    /// say so.
+    Shop,
+    /// The worst case: every promotion is combinable, every coupon is on the cart, and a
+    /// third of them are order discounts that all stack on every line.
+    EverythingStacks,
+}
+
+/// A 200-line-style workload: a store with a category tree (5 departments × 4 aisles),
+/// `lines` products in the cart (1–4 units each), `promotions` live promotions mixed as
+/// `mix` says, a sales tax and weight-based shipping with a free-shipping threshold.
 pub fn priced_cart_workload(
     lines: usize,
     promotions: usize,
+    mix: PromotionMix,
     seed: u64,
 ) -> (Store, Cart, PricingContext) {
     let mut rng = Sequence::new(seed);
@@ -86,49 +102,122 @@ pub fn priced_cart_workload(
         ShippingMethod::by_weight(shipping, "Ground", tiers).free_over(store.money("500.00")),
     );
 
+    let live = Condition::DateWindow {
+        starts_at: Some(now() - Duration::days(7)),
+        ends_at: Some(now() + Duration::days(7)),
+    };
     let mut codes = Vec::new();
     for p in 0..promotions {
         let id = store.promotion_id();
         let leaf = leaves[p % leaves.len()];
-        let some_products = (0..5).map(|_| items[rng.below(items.len() as u64) as usize].product);
-        let benefit = match p % 6 {
-            0 => Benefit::PercentOffItems {
-                target: Target::categories([leaf]),
-                percent: dec("10"),
-            },
-            1 => Benefit::AmountOffItems {
-                target: Target::products(some_products),
-                amount_per_unit: store.money("0.50"),
-            },
-            2 => Benefit::BuyXGetY {
-                target: Target::categories([leaf]),
-                buy: 2,
-                get: 1,
-                percent: dec("50"),
-            },
-            3 => Benefit::PercentOffOrder { percent: dec("5") },
-            4 => Benefit::AmountOffOrder {
-                amount: store.money("3.00"),
-            },
-            _ => Benefit::FreeShipping,
-        };
-        let mut promotion = Promotion::new(id, &format!("Promotion {p}"), benefit).map(|promo| {
-            promo
-                .priority(i32::try_from(rng.below(10)).unwrap_or(0))
-                .when(Condition::DateWindow {
-                    starts_at: Some(now() - Duration::days(7)),
-                    ends_at: Some(now() + Duration::days(7)),
-                })
-                .when(Condition::MinSubtotal {
-                    amount: store.money("10.00"),
-                })
-        });
-        if p % 5 == 4 {
-            let code = CouponCode::parse(&format!("SAVE{p}")).expect("code");
-            codes.push(code.clone());
-            promotion = promotion.map(|promo| promo.with_coupon(code));
+        let mut some_products = Vec::new();
+        for _ in 0..5 {
+            some_products.push(items[rng.below(items.len() as u64) as usize].product);
         }
-        store.promote(promotion);
+        let priority = i32::try_from(rng.below(10)).unwrap_or(0);
+        let name = format!("Promotion {p}");
+        let promotion = match mix {
+            PromotionMix::EverythingStacks => {
+                let benefit = match p % 6 {
+                    0 => Benefit::PercentOffItems {
+                        target: Target::categories([leaf]),
+                        percent: dec("10"),
+                    },
+                    1 => Benefit::AmountOffItems {
+                        target: Target::products(some_products),
+                        amount_per_unit: store.money("0.50"),
+                    },
+                    2 => Benefit::BuyXGetY {
+                        target: Target::categories([leaf]),
+                        buy: 2,
+                        get: 1,
+                        percent: dec("50"),
+                    },
+                    3 => Benefit::PercentOffOrder { percent: dec("5") },
+                    4 => Benefit::AmountOffOrder {
+                        amount: store.money("3.00"),
+                    },
+                    _ => Benefit::FreeShipping,
+                };
+                let mut promotion = Promotion::new(id, &name, benefit)
+                    .expect("generated promotion")
+                    .priority(priority)
+                    .when(live.clone())
+                    .when(Condition::MinSubtotal {
+                        amount: store.money("10.00"),
+                    });
+                if p % 5 == 4 {
+                    let code = CouponCode::parse(&format!("SAVE{p}")).expect("code");
+                    codes.push(code.clone());
+                    promotion = promotion.with_coupon(code);
+                }
+                promotion
+            }
+            PromotionMix::Shop => {
+                let percent = dec(&(5 + rng.below(26)).to_string());
+                let promotion = match p % 10 {
+                    0..=3 => Promotion::new(
+                        id,
+                        &name,
+                        Benefit::PercentOffItems {
+                            target: Target::categories([leaf]),
+                            percent,
+                        },
+                    ),
+                    4 => Promotion::new(
+                        id,
+                        &name,
+                        Benefit::AmountOffItems {
+                            target: Target::products(some_products),
+                            amount_per_unit: store.money("1.00"),
+                        },
+                    ),
+                    5 => Promotion::new(
+                        id,
+                        &name,
+                        Benefit::BuyXGetY {
+                            target: Target::categories([leaf]),
+                            buy: 2,
+                            get: 1,
+                            percent: dec("100"),
+                        },
+                    ),
+                    6 => {
+                        let code = CouponCode::parse(&format!("SAVE{p}")).expect("code");
+                        codes.push(code.clone());
+                        Promotion::new(id, &name, Benefit::PercentOffOrder { percent: dec("10") })
+                            .map(|p| p.with_coupon(code))
+                    }
+                    7 => Promotion::new(id, &name, Benefit::PercentOffOrder { percent }).map(|p| {
+                        p.when(Condition::CustomerGroups {
+                            groups: [CustomerGroup::parse("vip").expect("group")].into(),
+                        })
+                    }),
+                    8 => {
+                        let threshold = store.money(&format!("{}.00", 50 * (1 + p / 10)));
+                        let off = store.money(&format!("{}.00", 5 * (1 + p / 10)));
+                        Promotion::new(id, &name, Benefit::AmountOffOrder { amount: off }).map(
+                            |p| {
+                                p.when(Condition::MinSubtotal { amount: threshold })
+                                    .exclusive()
+                            },
+                        )
+                    }
+                    _ => Promotion::new(id, &name, Benefit::FreeShipping).map(|p| {
+                        p.when(Condition::MinSubtotal {
+                            amount: store.money("75.00"),
+                        })
+                    }),
+                };
+                // Spend tiers go last: they apply only when no other offer did.
+                let priority = if p % 10 == 8 { -1 } else { priority };
+                promotion
+                    .expect("generated promotion")
+                    .priority(priority)
+                    .when(live.clone())
+            }
+        };
+        store.promote(Ok(promotion));
     }
 
     let lines_with_quantities: Vec<(Item, u32)> = items
@@ -137,7 +226,11 @@ pub fn priced_cart_workload(
         .collect();
     let mut cart = store.cart_with(&lines_with_quantities);
     let mut context = store.context();
-    for code in &codes {
+    let entered = match mix {
+        PromotionMix::Shop => &codes[..codes.len().min(1)],
+        PromotionMix::EverythingStacks => &codes[..],
+    };
+    for code in entered {
         cart.apply_coupon(code.as_str(), &store.rules.promotions, &context)
             .expect("generated coupon applies");
     }
