@@ -1,6 +1,7 @@
 //! Parsed catalog strings: slugs and SKUs.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,10 +70,10 @@ impl fmt::Display for Slug {
 }
 
 /// A stock-keeping unit: 1–64 characters of letters, digits, `-`, `_` and `.`,
-/// stored upper case so `abc-1` and `ABC-1` are the same SKU.
+/// stored upper case so `abc-1` and `ABC-1` are the same SKU. Cloning is cheap (shared).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Sku(String);
+pub struct Sku(Arc<str>);
 
 impl Sku {
     /// Parses and normalises a SKU.
@@ -90,7 +91,7 @@ impl Sku {
                 "only letters, digits, '-', '_' and '.'",
             ));
         }
-        Ok(Sku(s.to_ascii_uppercase()))
+        Ok(Sku(s.to_ascii_uppercase().into()))
     }
 
     /// The SKU text.
@@ -108,7 +109,7 @@ impl TryFrom<String> for Sku {
 
 impl From<Sku> for String {
     fn from(sku: Sku) -> String {
-        sku.0
+        sku.0.to_string()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -133,7 +134,7 @@ pub struct NewProduct {
 pub struct Product {
     id: ProductId,
     shop: ShopId,
-    name: String,
+    name: Arc<str>,
     slug: Slug,
     description: String,
     status: ProductStatus,
@@ -180,7 +181,7 @@ impl Product {
         Ok(Product {
             id: new.id,
             shop: new.shop,
-            name,
+            name: name.into(),
             slug,
             description: new.description,
             status: new.status,
@@ -205,6 +206,10 @@ impl Product {
     /// Display name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+    /// Display name, shared: cloning it does not copy the text.
+    pub fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.name)
     }
     /// URL slug.
     pub fn slug(&self) -> &Slug {

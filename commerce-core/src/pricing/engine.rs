@@ -108,7 +108,7 @@ pub fn price_cart(
             product: line.product.id(),
             variant: line.variant.id,
             sku: line.variant.sku.clone(),
-            name: line.product.name().to_owned(),
+            name: line.product.shared_name(),
             quantity: line.quantity,
             unit_price: line.unit_price,
             amount: Money::from_minor_units(line.amount, currency),
@@ -317,8 +317,9 @@ fn quote_shipping<'a>(
     Ok(Some(ShippingQuote { method, price }))
 }
 
-/// The cart's lines by product and by every category they sit in (directly or below), so
-/// that finding a promotion's targets costs its own targets, not a scan of the cart.
+/// For every product and category some candidate promotion targets, the cart lines it
+/// reaches (a category reaches the lines filed under it or below), so that finding a
+/// promotion's targets costs its own targets, not a scan of the cart per promotion.
 #[derive(Default)]
 struct LineIndex {
     by_product: FxHashMap<ProductId, Vec<usize>>,
@@ -326,20 +327,33 @@ struct LineIndex {
 }
 
 impl LineIndex {
-    fn new(lines: &[WorkLine<'_>], catalog: &Catalog) -> Self {
+    fn new(lines: &[WorkLine<'_>], catalog: &Catalog, candidates: &[&Promotion]) -> Self {
         let mut index = LineIndex::default();
+        for promotion in candidates {
+            if let Some(target) = promotion.benefit.target() {
+                for product in &target.products {
+                    index.by_product.entry(*product).or_default();
+                }
+                for category in &target.categories {
+                    index.by_category.entry(*category).or_default();
+                }
+            }
+        }
+        if index.by_product.is_empty() && index.by_category.is_empty() {
+            return index;
+        }
         for (i, line) in lines.iter().enumerate() {
-            index
-                .by_product
-                .entry(line.product.id())
-                .or_default()
-                .push(i);
+            if let Some(reached) = index.by_product.get_mut(&line.product.id()) {
+                reached.push(i);
+            }
             let lineage = line
                 .product
                 .category()
                 .map_or(&[][..], |c| catalog.categories().lineage(c));
             for category in lineage {
-                index.by_category.entry(*category).or_default().push(i);
+                if let Some(reached) = index.by_category.get_mut(category) {
+                    reached.push(i);
+                }
             }
         }
         index
@@ -416,19 +430,7 @@ fn choose_promotions<'r>(
         .collect();
     candidates.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
 
-    let targets_items = candidates.iter().any(|p| {
-        matches!(
-            p.benefit,
-            Benefit::PercentOffItems { .. }
-                | Benefit::AmountOffItems { .. }
-                | Benefit::BuyXGetY { .. }
-        )
-    });
-    let index = if targets_items {
-        LineIndex::new(lines, catalog)
-    } else {
-        LineIndex::default()
-    };
+    let index = LineIndex::new(lines, catalog, &candidates);
     let mut outcomes = Vec::new();
     let mut chosen: Vec<Choice<'r>> = Vec::new();
     for promotion in candidates {

@@ -1,5 +1,7 @@
 //! The result of pricing a cart: every line, every adjustment and why, tax and totals.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +81,7 @@ pub struct PricedLine {
     /// The variant's SKU.
     pub sku: Sku,
     /// The product's name.
-    pub name: String,
+    pub name: Arc<str>,
     /// Units.
     pub quantity: u32,
     /// The current unit price and where it came from.

@@ -135,6 +135,19 @@ pub enum Benefit {
 }
 
 impl Benefit {
+    /// The products and categories an item benefit reaches; `None` for order and
+    /// shipping benefits.
+    pub fn target(&self) -> Option<&Target> {
+        match self {
+            Benefit::PercentOffItems { target, .. }
+            | Benefit::AmountOffItems { target, .. }
+            | Benefit::BuyXGetY { target, .. } => Some(target),
+            Benefit::PercentOffOrder { .. }
+            | Benefit::AmountOffOrder { .. }
+            | Benefit::FreeShipping => None,
+        }
+    }
+
     fn validate(&self) -> Result<(), Error> {
         let percent_ok = |p: &Decimal| *p > Decimal::ZERO && *p <= Decimal::ONE_HUNDRED;
         let amount_ok = |m: &Money| m.is_positive() && m.is_in_minor_units();
