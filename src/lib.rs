@@ -1,2 +1,20 @@
-//! commerce facade.
-pub use commerce_core as core;
+//! # commerce
+//!
+//! An embeddable commerce engine for Rust: catalog, carts, pricing, promotions, tax and
+//! shipping today; checkout, orders, inventory, payments and the storage, search, Stripe
+//! and SMTP adapters as they land. This crate is the facade: it re-exports the pure
+//! domain core ([`commerce_core`]) and, behind cargo features, each adapter, so a host
+//! application compiles only the adapters it picks.
+//!
+//! ```
+//! use commerce::{Currency, Money};
+//!
+//! let price = Money::parse("19.99", Currency::USD)?;
+//! assert_eq!(price.to_minor_units()?, 1999);
+//! # Ok::<(), commerce::Error>(())
+//! ```
+//!
+//! `cargo run --example quickstart` prices a cart with a coupon, tax and shipping and
+//! prints the itemised result a shopper would see.
+
+pub use commerce_core::*;

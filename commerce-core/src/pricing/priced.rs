@@ -1,5 +1,6 @@
 //! The result of pricing a cart: every line, every adjustment and why, tax and totals.
 
+use std::fmt;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -256,4 +257,66 @@ pub struct PricedCart {
     pub rejected_coupons: Vec<RejectedCoupon>,
     /// The totals.
     pub totals: Totals,
+}
+
+impl fmt::Display for AdjustmentReason {
+    /// A short phrase for a receipt: `10% off`, `buy 2 get 1: 1 unit 100% off`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AdjustmentReason::PercentOffItems { percent } => write!(f, "{percent}% off"),
+            AdjustmentReason::AmountOffItems { per_unit } => write!(f, "{per_unit} off each"),
+            AdjustmentReason::BuyXGetY {
+                buy,
+                get,
+                discounted_units,
+                percent,
+            } => {
+                let units = if *discounted_units == 1 {
+                    "unit"
+                } else {
+                    "units"
+                };
+                write!(
+                    f,
+                    "buy {buy} get {get}: {discounted_units} {units} {percent}% off"
+                )
+            }
+            AdjustmentReason::ShareOfPercentOffOrder { percent } => {
+                write!(f, "share of {percent}% off the order")
+            }
+            AdjustmentReason::ShareOfAmountOffOrder { amount } => {
+                write!(f, "share of {amount} off the order")
+            }
+            AdjustmentReason::FreeShipping => f.write_str("free shipping"),
+        }
+    }
+}
+
+impl fmt::Display for NotApplied {
+    /// Why a promotion did not apply, as a shopper would read it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotApplied::Rejected { rejection } => write!(f, "the code {rejection}"),
+            NotApplied::MinSubtotal { required, current } => match required.checked_sub(*current) {
+                Ok(missing) => write!(f, "spend {missing} more (minimum {required})"),
+                Err(_) => write!(f, "needs a subtotal of {required}"),
+            },
+            NotApplied::MinQuantity { required, current } => {
+                write!(f, "needs {required} items, the cart has {current}")
+            }
+            NotApplied::NoMatchingItems => f.write_str("no item in the cart qualifies"),
+            NotApplied::NotEnoughItems { required, current } => {
+                write!(
+                    f,
+                    "needs {required} qualifying items, the cart has {current}"
+                )
+            }
+            NotApplied::NoShippingChosen => f.write_str("choose a shipping method first"),
+            NotApplied::NothingToDiscount => f.write_str("nothing left to discount"),
+            NotApplied::CurrencyMismatch => f.write_str("not offered in this currency"),
+            NotApplied::NotCombinable { .. } => {
+                f.write_str("cannot be combined with a promotion already applied")
+            }
+        }
+    }
 }
