@@ -81,3 +81,30 @@ proptest! {
         prop_assert!((rounded.amount() - exact.amount()).abs() <= half_unit);
     }
 }
+
+fn rounding_mode() -> impl Strategy<Value = commerce_core::RoundingMode> {
+    use commerce_core::RoundingMode::*;
+    prop::sample::select(vec![
+        HalfAwayFromZero,
+        HalfEven,
+        HalfTowardZero,
+        TowardZero,
+        AwayFromZero,
+    ])
+}
+
+proptest! {
+    #[test]
+    fn integer_division_rounds_exactly_like_decimal_rounding(
+        mode in rounding_mode(),
+        numerator in -1_000_000_000_000_i64..1_000_000_000_000,
+        denominator in 1_i64..1_000_000,
+    ) {
+        let integer = mode.divide(i128::from(numerator), i128::from(denominator)).unwrap();
+        // The same quotient through rust_decimal: exact here (at most 28 digits), then
+        // rounded to an integer with the matching strategy via Money in a 0-decimal currency.
+        let exact = Decimal::from(numerator) / Decimal::from(denominator);
+        let via_decimal = Money::new(exact, Currency::JPY).round(mode).amount();
+        prop_assert_eq!(Decimal::from(integer), via_decimal);
+    }
+}

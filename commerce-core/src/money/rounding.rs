@@ -25,6 +25,36 @@ pub enum RoundingMode {
 }
 
 impl RoundingMode {
+    /// `numerator / denominator` rounded to an integer in this mode, computed exactly in
+    /// integers. `None` when `denominator` is not positive.
+    pub fn divide(self, numerator: i128, denominator: i128) -> Option<i128> {
+        if denominator <= 0 {
+            return None;
+        }
+        let quotient = numerator / denominator;
+        let remainder = numerator % denominator;
+        if remainder == 0 {
+            return Some(quotient);
+        }
+        let away = if numerator < 0 { -1 } else { 1 };
+        // Compare the remainder with half the denominator without overflowing.
+        let half = remainder
+            .unsigned_abs()
+            .cmp(&(denominator.unsigned_abs() - remainder.unsigned_abs()));
+        let round_away = match self {
+            RoundingMode::HalfAwayFromZero => half.is_ge(),
+            RoundingMode::HalfTowardZero => half.is_gt(),
+            RoundingMode::HalfEven => half.is_gt() || (half.is_eq() && quotient % 2 != 0),
+            RoundingMode::TowardZero => false,
+            RoundingMode::AwayFromZero => true,
+        };
+        Some(if round_away {
+            quotient + away
+        } else {
+            quotient
+        })
+    }
+
     pub(crate) fn strategy(self) -> RoundingStrategy {
         match self {
             RoundingMode::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
@@ -33,5 +63,42 @@ impl RoundingMode {
             RoundingMode::TowardZero => RoundingStrategy::ToZero,
             RoundingMode::AwayFromZero => RoundingStrategy::AwayFromZero,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RoundingMode::*;
+
+    #[test]
+    fn ties_follow_the_mode() {
+        let cases = [
+            (HalfAwayFromZero, [3, -3, 2, -2]),
+            (HalfEven, [2, -2, 2, -2]),
+            (HalfTowardZero, [2, -2, 1, -1]),
+            (TowardZero, [2, -2, 1, -1]),
+            (AwayFromZero, [3, -3, 2, -2]),
+        ];
+        for (
+            mode,
+            [
+                five_halves,
+                minus_five_halves,
+                three_halves,
+                minus_three_halves,
+            ],
+        ) in cases
+        {
+            assert_eq!(mode.divide(5, 2), Some(five_halves), "{mode:?} 5/2");
+            assert_eq!(mode.divide(-5, 2), Some(minus_five_halves), "{mode:?} -5/2");
+            assert_eq!(mode.divide(3, 2), Some(three_halves), "{mode:?} 3/2");
+            assert_eq!(
+                mode.divide(-3, 2),
+                Some(minus_three_halves),
+                "{mode:?} -3/2"
+            );
+        }
+        assert_eq!(HalfEven.divide(7, 0), None);
+        assert_eq!(HalfAwayFromZero.divide(9, 4), Some(2));
     }
 }
