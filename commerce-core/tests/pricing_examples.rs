@@ -10,11 +10,21 @@ use commerce_core::pricing::{
     PromotionResult, Region, ShippingMethod, Target, VariantPrice, WeightTier,
 };
 use commerce_core::{Currency, CustomerId, Error, PromotionId, RoundingMode};
-use commerce_testkit::fixtures::{Store, dec, now};
+use commerce_testkit::fixtures::{Item, Store, dec, now};
 use rust_decimal::Decimal;
 
 fn line_discounts(priced: &PricedCart) -> Vec<Decimal> {
     priced.lines.iter().map(|l| l.discount.amount()).collect()
+}
+
+fn applied(store: &Store, discount: &str) -> PromotionResult {
+    PromotionResult::Applied {
+        discount: store.money(discount),
+    }
+}
+
+fn not_applied(reason: NotApplied) -> PromotionResult {
+    PromotionResult::NotApplied { reason }
 }
 
 fn result_of(priced: &PricedCart, promotion: PromotionId) -> PromotionResult {
@@ -51,12 +61,7 @@ fn ten_percent_off_an_order_of_3_33_3_33_3_34_allocates_exactly() {
     );
     assert_eq!(priced.totals.discount.amount(), dec("1.00"));
     assert_eq!(priced.totals.total.amount(), dec("9.00"));
-    assert_eq!(
-        result_of(&priced, id),
-        PromotionResult::Applied {
-            discount: store.money("1.00")
-        }
-    );
+    assert_eq!(result_of(&priced, id), applied(&store, "1.00"));
     for line in &priced.lines {
         assert_eq!(
             line.adjustments[0].reason,
@@ -161,12 +166,7 @@ fn buy_two_get_one_free_gives_the_cheapest_units_free() {
         line_discounts(&priced),
         [dec("0"), dec("0"), dec("0"), dec("0"), dec("3.00")]
     );
-    assert_eq!(
-        result_of(&priced, id),
-        PromotionResult::Applied {
-            discount: store.money("3.00")
-        }
-    );
+    assert_eq!(result_of(&priced, id), applied(&store, "3.00"));
 
     // Six units: two groups → the two cheapest (2.00 and 3.00) are free.
     let cart = store.cart_with(&items.iter().map(|&i| (i, 1)).collect::<Vec<_>>());
@@ -254,11 +254,9 @@ fn a_coupon_at_its_usage_limit_is_refused_and_the_cart_is_unchanged() {
     assert_eq!(priced.totals.discount.amount(), dec("0"));
     assert_eq!(
         result_of(&priced, id),
-        PromotionResult::NotApplied {
-            reason: NotApplied::Rejected {
-                rejection: CouponRejection::UsageLimitReached
-            }
-        }
+        not_applied(NotApplied::Rejected {
+            rejection: CouponRejection::UsageLimitReached
+        })
     );
 }
 
@@ -309,7 +307,7 @@ fn per_customer_limits_need_a_signed_in_customer() {
 }
 
 /// A 100.00 cart with an exclusive 20% off the order and two combinable promotions.
-fn stacking_store(exclusive_priority: i32) -> (Store, [PromotionId; 3]) {
+fn stacking_store(exclusive_priority: i32) -> (Store, Item, [PromotionId; 3]) {
     use commerce_core::pricing::Promotion;
     let mut store = Store::new(Currency::USD);
     let chair = store.product("Chair", "100.00");
@@ -346,82 +344,36 @@ fn stacking_store(exclusive_priority: i32) -> (Store, [PromotionId; 3]) {
         )
         .map(|p| p.priority(1)),
     );
-    (store, [exclusive, five_off, ten_percent])
+    (store, chair, [exclusive, five_off, ten_percent])
 }
 
 #[test]
 fn an_exclusive_promotion_first_in_priority_applies_alone() {
-    let (mut store, [exclusive, five_off, ten_percent]) = stacking_store(10);
-    let chair = store
-        .catalog
-        .products()
-        .next()
-        .map(|p| p.variants()[0].id)
-        .unwrap();
-    let cart = {
-        let mut cart = store.cart();
-        cart.add_item(
-            &store.cart_context(),
-            chair,
-            commerce_core::cart::Quantity::new(1).unwrap(),
-        )
-        .unwrap();
-        cart
-    };
+    let (mut store, chair, [exclusive, five_off, ten_percent]) = stacking_store(10);
+    let cart = store.cart_with(&[(chair, 1)]);
     let priced = store.price(&cart, &store.context()).unwrap();
     assert_eq!(priced.totals.discount.amount(), dec("20.00"));
-    assert_eq!(
-        result_of(&priced, exclusive),
-        PromotionResult::Applied {
-            discount: store.money("20.00")
-        }
-    );
+    assert_eq!(result_of(&priced, exclusive), applied(&store, "20.00"));
     for other in [five_off, ten_percent] {
         assert_eq!(
             result_of(&priced, other),
-            PromotionResult::NotApplied {
-                reason: NotApplied::NotCombinable { with: exclusive }
-            }
+            not_applied(NotApplied::NotCombinable { with: exclusive })
         );
     }
 }
 
 #[test]
 fn combinable_promotions_first_in_priority_shut_out_a_later_exclusive_one() {
-    let (mut store, [exclusive, five_off, ten_percent]) = stacking_store(0);
-    let chair = store
-        .catalog
-        .products()
-        .next()
-        .map(|p| p.variants()[0].id)
-        .unwrap();
-    let mut cart = store.cart();
-    cart.add_item(
-        &store.cart_context(),
-        chair,
-        commerce_core::cart::Quantity::new(1).unwrap(),
-    )
-    .unwrap();
+    let (mut store, chair, [exclusive, five_off, ten_percent]) = stacking_store(0);
+    let cart = store.cart_with(&[(chair, 1)]);
     let priced = store.price(&cart, &store.context()).unwrap();
     // Item discounts first: 10% of 100.00 = 10.00; then 5.00 off the order → 15.00.
     assert_eq!(priced.totals.discount.amount(), dec("15.00"));
-    assert_eq!(
-        result_of(&priced, ten_percent),
-        PromotionResult::Applied {
-            discount: store.money("10.00")
-        }
-    );
-    assert_eq!(
-        result_of(&priced, five_off),
-        PromotionResult::Applied {
-            discount: store.money("5.00")
-        }
-    );
+    assert_eq!(result_of(&priced, ten_percent), applied(&store, "10.00"));
+    assert_eq!(result_of(&priced, five_off), applied(&store, "5.00"));
     assert_eq!(
         result_of(&priced, exclusive),
-        PromotionResult::NotApplied {
-            reason: NotApplied::NotCombinable { with: five_off }
-        }
+        not_applied(NotApplied::NotCombinable { with: five_off })
     );
 }
 
@@ -453,9 +405,7 @@ fn an_exclusive_promotion_with_nothing_to_discount_blocks_nothing() {
     let priced = store.price(&cart, &store.context()).unwrap();
     assert_eq!(
         result_of(&priced, lamps_only),
-        PromotionResult::NotApplied {
-            reason: NotApplied::NoMatchingItems
-        }
+        not_applied(NotApplied::NoMatchingItems)
     );
     assert_eq!(priced.totals.discount.amount(), dec("1.00"));
 }
@@ -599,9 +549,7 @@ fn a_free_shipping_promotion_zeroes_the_chosen_method() {
     let priced = store.price(&cart, &context).unwrap();
     assert_eq!(
         result_of(&priced, id),
-        PromotionResult::NotApplied {
-            reason: NotApplied::NoShippingChosen
-        }
+        not_applied(NotApplied::NoShippingChosen)
     );
 
     context.shipping_method = Some(ship);
@@ -707,21 +655,17 @@ fn unmet_conditions_are_reported_with_the_figures() {
     let priced = store.price(&cart, &store.context()).unwrap();
     assert_eq!(
         result_of(&priced, id),
-        PromotionResult::NotApplied {
-            reason: NotApplied::MinSubtotal {
-                required: fifty,
-                current: store.money("38.00")
-            }
-        }
+        not_applied(NotApplied::MinSubtotal {
+            required: fifty,
+            current: store.money("38.00")
+        })
     );
     assert_eq!(
         result_of(&priced, two_units),
-        PromotionResult::NotApplied {
-            reason: NotApplied::MinQuantity {
-                required: 2,
-                current: 1
-            }
-        }
+        not_applied(NotApplied::MinQuantity {
+            required: 2,
+            current: 1
+        })
     );
     assert_eq!(priced.totals.discount.amount(), dec("0"));
 }

@@ -226,6 +226,17 @@ fn check_invariants(priced: &PricedCart, mode: TaxMode) -> Result<(), TestCaseEr
         );
     }
     let t = &priced.totals;
+    // gross = net + tax in total too, lines and shipping together.
+    let nets = priced
+        .lines
+        .iter()
+        .map(|l| l.net)
+        .chain(priced.shipping.iter().map(|s| s.net));
+    prop_assert_eq!(
+        sum(c, nets).checked_add(t.tax).unwrap(),
+        t.total,
+        "total gross = net + tax"
+    );
     prop_assert_eq!(t.items, sum(c, priced.lines.iter().map(|l| l.amount)));
     prop_assert_eq!(t.discount, sum(c, priced.lines.iter().map(|l| l.discount)));
     prop_assert!(t.discount.amount() <= t.items.amount());

@@ -222,6 +222,26 @@ mod tests {
     }
 
     #[test]
+    fn amounts_beyond_64_bit_products_take_the_exact_wide_path() {
+        // 9.2e18 units × a weight of 1e9 overflows 64 bits; the 128-bit path still splits
+        // exactly. Both remainders are equal, so the spare unit goes to the earlier part.
+        let total = Money::from_minor_units(i64::MAX - 1, Currency::JPY);
+        let parts = allocate(total, &[dec!(1000000000), dec!(3000000000)]).unwrap_or_default();
+        let units: Vec<i64> = parts
+            .iter()
+            .map(|p| p.to_minor_units().unwrap_or(0))
+            .collect();
+        assert_eq!(
+            units.iter().map(|u| i128::from(*u)).sum::<i128>(),
+            i128::from(i64::MAX - 1)
+        );
+        assert_eq!(
+            units,
+            [2_305_843_009_213_693_952, 6_917_529_027_641_081_854]
+        );
+    }
+
+    #[test]
     fn bad_weights_are_typed_errors() {
         assert!(matches!(
             allocate(usd(dec!(1)), &[]),
