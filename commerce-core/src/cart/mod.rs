@@ -54,6 +54,20 @@ pub enum CartStatus {
     CheckedOut,
 }
 
+impl Serialize for Cart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Cart::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let cart = Cart::deserialize(deserializer)?;
+        cart.validate().map_err(serde::de::Error::custom)?;
+        Ok(cart)
+    }
+}
+
 /// One line of a cart: a variant, how many, and the unit price when it was added.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLine {
@@ -96,8 +110,10 @@ pub struct CartContext<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// A cart in one currency.
+/// A cart in one currency. Deserializing checks what the operations guarantee: every
+/// line has at least one unit, is priced in the cart's currency, and appears once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Cart {
     id: CartId,
     customer: Option<CustomerId>,
@@ -310,6 +326,26 @@ impl Cart {
     /// Gives a guest cart to the customer who just signed in.
     pub fn assign_to(&mut self, customer: CustomerId) {
         self.customer = Some(customer);
+    }
+
+    /// Checks the invariants the operations keep (for carts read back from storage).
+    fn validate(&self) -> Result<(), Error> {
+        for (i, line) in self.lines.iter().enumerate() {
+            if line.quantity == 0 {
+                return Err(Error::invalid("quantity", "a cart line has no units"));
+            }
+            Money::zero(self.currency).ensure_same_currency(line.unit_price.currency())?;
+            if self.lines[..i]
+                .iter()
+                .any(|other| other.variant == line.variant)
+            {
+                return Err(Error::invalid(
+                    "lines",
+                    format!("variant {} appears twice", line.variant),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn ensure_open(&self) -> Result<(), Error> {

@@ -73,22 +73,78 @@ pub fn price_cart(
         has_shipping: shipping_quote.is_some(),
     };
     let (mut outcomes, chosen) = choose_promotions(cart, catalog, rules, context, &lines, &facts)?;
-    reserve_adjustments(&mut lines, &chosen);
+    let shipping = apply_promotions(
+        &chosen,
+        &mut lines,
+        shipping_quote,
+        &mut outcomes,
+        currency,
+        rounding,
+    )?;
+    let merchandise = add_all(lines.iter().map(|l| l.remaining))?;
 
+    let mut taxes = TaxSummary::new(rules, context, currency);
+    let mut priced_lines = Vec::with_capacity(lines.len());
+    let mut lines_gross: Units = 0;
+    for line in lines {
+        let taxed = taxes.add(line.remaining, line.product.tax_category())?;
+        lines_gross = checked(lines_gross.checked_add(taxed.gross))?;
+        priced_lines.push(line.priced(taxed, currency));
+    }
+    let shipping = shipping
+        .map(|charge| charge.taxed(&mut taxes, currency))
+        .transpose()?;
+
+    let (shipping_charged, shipping_gross, shipping_discount) = match &shipping {
+        Some((_, taxed, discount)) => match rules.settings.tax_mode {
+            TaxMode::Exclusive => (taxed.net, taxed.gross, *discount),
+            TaxMode::Inclusive => (taxed.gross, taxed.gross, *discount),
+        },
+        None => (0, 0, 0),
+    };
+    let totals = Totals {
+        items: Money::from_minor_units(items, currency),
+        discount: Money::from_minor_units(items - merchandise, currency),
+        shipping: Money::from_minor_units(shipping_charged, currency),
+        shipping_discount: Money::from_minor_units(shipping_discount, currency),
+        tax: Money::from_minor_units(taxes.total()?, currency),
+        total: Money::from_minor_units(checked(lines_gross.checked_add(shipping_gross))?, currency),
+    };
+    Ok(PricedCart {
+        currency,
+        lines: priced_lines,
+        shipping: shipping.map(|(priced, _, _)| priced),
+        tax_lines: taxes.into_lines(),
+        promotions: outcomes,
+        rejected_coupons: unknown_coupons(cart, rules),
+        totals,
+    })
+}
+
+/// Applies the chosen promotions in their phases — item discounts, order discounts,
+/// shipping — and fills in each applied outcome's total.
+fn apply_promotions<'r>(
+    chosen: &[Choice<'_>],
+    lines: &mut [WorkLine<'_>],
+    shipping: Option<ShippingQuote<'r>>,
+    outcomes: &mut [PromotionOutcome],
+    currency: Currency,
+    rounding: RoundingMode,
+) -> Result<Option<ShippingCharge<'r>>, Error> {
+    reserve_adjustments(lines, chosen);
     let mut taken: Vec<Units> = vec![0; chosen.len()];
     for (slot, choice) in chosen.iter().enumerate() {
-        taken[slot] += apply_item_benefit(choice, &mut lines, currency, rounding)?;
+        taken[slot] += apply_item_benefit(choice, lines, currency, rounding)?;
     }
     let mut splitter = OrderSplitter::default();
     for (slot, choice) in chosen.iter().enumerate() {
-        taken[slot] += splitter.apply(choice.promotion, &mut lines, currency, rounding)?;
+        taken[slot] += splitter.apply(choice.promotion, lines, currency, rounding)?;
     }
     let merchandise = add_all(lines.iter().map(|l| l.remaining))?;
-    let shipping = shipping_quote
-        .map(|quote| price_shipping(quote, &chosen, &mut taken, merchandise, currency))
+    let shipping = shipping
+        .map(|quote| ShippingCharge::new(quote, chosen, &mut taken, merchandise, currency))
         .transpose()?;
-
-    for outcome in &mut outcomes {
+    for outcome in outcomes {
         if let PromotionResult::Applied { discount } = &mut outcome.result {
             if let Some(slot) = chosen
                 .iter()
@@ -98,76 +154,12 @@ pub fn price_cart(
             }
         }
     }
+    Ok(shipping)
+}
 
-    let mut taxes = TaxSummary::new(rules, context, currency);
-    let mut priced_lines = Vec::with_capacity(lines.len());
-    let mut lines_gross: Units = 0;
-    for line in lines {
-        let taxed = taxes.add(line.remaining, line.product.tax_category())?;
-        lines_gross = checked(lines_gross.checked_add(taxed.gross))?;
-        priced_lines.push(PricedLine {
-            product: line.product.id(),
-            variant: line.variant.id,
-            sku: line.variant.sku.clone(),
-            name: line.product.shared_name(),
-            quantity: line.quantity,
-            unit_price: line.unit_price,
-            amount: Money::from_minor_units(line.amount, currency),
-            discount: Money::from_minor_units(line.amount - line.remaining, currency),
-            adjustments: line.adjustments,
-            net: Money::from_minor_units(taxed.net, currency),
-            tax: taxed.applied,
-            gross: Money::from_minor_units(taxed.gross, currency),
-        });
-    }
-    let shipping = shipping
-        .map(|(priced, category)| match category {
-            Some(category) => {
-                let taxed = taxes.add(priced.net.to_minor_units()?, category)?;
-                Ok(PricedShipping {
-                    net: Money::from_minor_units(taxed.net, currency),
-                    tax: taxed.applied,
-                    gross: Money::from_minor_units(taxed.gross, currency),
-                    ..priced
-                })
-            }
-            None => Ok(priced),
-        })
-        .transpose()?;
-
-    let minor = |m: &Money| m.to_minor_units();
-    let shipping_net = shipping
-        .as_ref()
-        .map(|s| minor(&s.net))
-        .transpose()?
-        .unwrap_or(0);
-    let shipping_gross = shipping
-        .as_ref()
-        .map(|s| minor(&s.gross))
-        .transpose()?
-        .unwrap_or(0);
-    let shipping_discount = shipping
-        .iter()
-        .flat_map(|s| &s.adjustments)
-        .map(|a| minor(&a.amount))
-        .sum::<Result<Units, Error>>()?;
-    let tax = add_all(taxes.lines.iter().map(|t| t.tax_units))?;
-    let totals = Totals {
-        items: Money::from_minor_units(items, currency),
-        discount: Money::from_minor_units(items - merchandise, currency),
-        shipping: Money::from_minor_units(
-            match rules.settings.tax_mode {
-                TaxMode::Exclusive => shipping_net,
-                TaxMode::Inclusive => shipping_gross,
-            },
-            currency,
-        ),
-        shipping_discount: Money::from_minor_units(shipping_discount, currency),
-        tax: Money::from_minor_units(tax, currency),
-        total: Money::from_minor_units(checked(lines_gross.checked_add(shipping_gross))?, currency),
-    };
-    let rejected_coupons = cart
-        .coupons()
+/// Codes on the cart that no promotion has.
+fn unknown_coupons(cart: &Cart, rules: &PricingRules) -> Vec<RejectedCoupon> {
+    cart.coupons()
         .iter()
         .filter(|code| {
             !rules
@@ -179,16 +171,7 @@ pub fn price_cart(
             code: code.clone(),
             rejection: CouponRejection::Unknown,
         })
-        .collect();
-    Ok(PricedCart {
-        currency,
-        lines: priced_lines,
-        shipping,
-        tax_lines: taxes.into_lines(),
-        promotions: outcomes,
-        rejected_coupons,
-        totals,
-    })
+        .collect()
 }
 
 fn checked(value: Option<Units>) -> Result<Units, Error> {
@@ -216,6 +199,24 @@ struct WorkLine<'a> {
 }
 
 impl WorkLine<'_> {
+    /// The finished line, once taxed.
+    fn priced(self, taxed: Taxed, currency: Currency) -> PricedLine {
+        PricedLine {
+            product: self.product.id(),
+            variant: self.variant.id,
+            sku: self.variant.sku.clone(),
+            name: self.product.shared_name(),
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            amount: Money::from_minor_units(self.amount, currency),
+            discount: Money::from_minor_units(self.amount - self.remaining, currency),
+            adjustments: self.adjustments,
+            net: Money::from_minor_units(taxed.net, currency),
+            tax: taxed.applied,
+            gross: Money::from_minor_units(taxed.gross, currency),
+        }
+    }
+
     /// Takes up to `amount` off what is left of the line and records why; returns what
     /// was actually taken.
     fn discount(
@@ -533,6 +534,10 @@ fn check_cart(
                 Ok(indices)
             }
         }
+        // A hand-built promotion can skip `Promotion::new`'s checks: nothing to give.
+        Benefit::BuyXGetY { buy, get, .. } if *buy == 0 || *get == 0 => {
+            Err(NotApplied::NothingToDiscount)
+        }
         Benefit::BuyXGetY {
             target, buy, get, ..
         } => {
@@ -615,8 +620,8 @@ fn apply_item_benefit(
                 .targeted
                 .iter()
                 .fold(0_u32, |acc, &i| acc.saturating_add(lines[i].quantity));
-            let group = buy.saturating_add(*get);
-            let mut discounted_left = (units / group).saturating_mul(*get);
+            let groups = units.checked_div(buy.saturating_add(*get)).unwrap_or(0);
+            let mut discounted_left = groups.saturating_mul(*get);
             // The cheapest units are the discounted ones; ties go to the earlier line.
             let mut cheapest_first = choice.targeted.clone();
             cheapest_first.sort_by_key(|&i| (lines[i].unit, i));
@@ -692,47 +697,83 @@ impl OrderSplitter {
     }
 }
 
-/// Prices shipping: the method's threshold, then free-shipping promotions. Returns the
-/// untaxed charge and the tax category it is taxed under, if any.
-fn price_shipping<'r>(
-    quote: ShippingQuote<'r>,
-    chosen: &[Choice<'_>],
-    taken: &mut [Units],
-    merchandise: Units,
-    currency: Currency,
-) -> Result<(PricedShipping, Option<&'r TaxCategory>), Error> {
-    let method = quote.method;
-    let free_over_threshold = match method.free_over {
-        Some(threshold) if threshold.currency() == currency => {
-            merchandise >= threshold.to_minor_units()?
+/// The shipping charge after the method's threshold and free-shipping promotions, in
+/// minor units until it is taxed.
+struct ShippingCharge<'r> {
+    method: &'r ShippingMethod,
+    price: Units,
+    free_over_threshold: bool,
+    adjustments: Vec<Adjustment>,
+    charge: Units,
+}
+
+impl<'r> ShippingCharge<'r> {
+    /// Applies the threshold (on the discounted merchandise) and free-shipping promotions,
+    /// adding what they take to `taken`.
+    fn new(
+        quote: ShippingQuote<'r>,
+        chosen: &[Choice<'_>],
+        taken: &mut [Units],
+        merchandise: Units,
+        currency: Currency,
+    ) -> Result<Self, Error> {
+        let free_over_threshold = match quote.method.free_over {
+            Some(threshold) if threshold.currency() == currency => {
+                merchandise >= threshold.to_minor_units()?
+            }
+            _ => false,
+        };
+        let mut charge = if free_over_threshold { 0 } else { quote.price };
+        let mut adjustments = Vec::new();
+        for (slot, choice) in chosen.iter().enumerate() {
+            if choice.promotion.benefit == Benefit::FreeShipping && charge > 0 {
+                adjustments.push(Adjustment {
+                    promotion: choice.promotion.id,
+                    amount: Money::from_minor_units(charge, currency),
+                    reason: AdjustmentReason::FreeShipping,
+                });
+                taken[slot] += charge;
+                charge = 0;
+            }
         }
-        _ => false,
-    };
-    let mut remaining = if free_over_threshold { 0 } else { quote.price };
-    let mut adjustments = Vec::new();
-    for (slot, choice) in chosen.iter().enumerate() {
-        if choice.promotion.benefit == Benefit::FreeShipping && remaining > 0 {
-            adjustments.push(Adjustment {
-                promotion: choice.promotion.id,
-                amount: Money::from_minor_units(remaining, currency),
-                reason: AdjustmentReason::FreeShipping,
-            });
-            taken[slot] += remaining;
-            remaining = 0;
-        }
+        Ok(ShippingCharge {
+            method: quote.method,
+            price: quote.price,
+            free_over_threshold,
+            adjustments,
+            charge,
+        })
     }
-    let charge = Money::from_minor_units(remaining, currency);
-    let priced = PricedShipping {
-        method: method.id,
-        name: method.name.clone(),
-        price: Money::from_minor_units(quote.price, currency),
-        free_over_threshold,
-        adjustments,
-        net: charge,
-        tax: None,
-        gross: charge,
-    };
-    Ok((priced, method.tax_category.as_ref()))
+
+    /// Taxes the charge (when the method has a tax category) and returns the priced
+    /// shipping, its taxed amounts, and the promotion discount on it.
+    fn taxed(
+        self,
+        taxes: &mut TaxSummary<'r>,
+        currency: Currency,
+    ) -> Result<(PricedShipping, Taxed, Units), Error> {
+        let taxed = match &self.method.tax_category {
+            Some(category) => taxes.add(self.charge, category)?,
+            None => Taxed::untaxed(self.charge),
+        };
+        let discount = self.price - self.charge;
+        let discount = if self.free_over_threshold {
+            0
+        } else {
+            discount
+        };
+        let priced = PricedShipping {
+            method: self.method.id,
+            name: self.method.name.clone(),
+            price: Money::from_minor_units(self.price, currency),
+            free_over_threshold: self.free_over_threshold,
+            adjustments: self.adjustments,
+            net: Money::from_minor_units(taxed.net, currency),
+            tax: taxed.applied,
+            gross: Money::from_minor_units(taxed.gross, currency),
+        };
+        Ok((priced, taxed, discount))
+    }
 }
 
 /// A taxed amount: `gross = net + tax`.
@@ -740,6 +781,16 @@ struct Taxed {
     net: Units,
     gross: Units,
     applied: Option<AppliedTax>,
+}
+
+impl Taxed {
+    fn untaxed(amount: Units) -> Self {
+        Taxed {
+            net: amount,
+            gross: amount,
+            applied: None,
+        }
+    }
 }
 
 /// Per-rate tax totals, built line by line.
@@ -784,11 +835,7 @@ impl<'r> TaxSummary<'r> {
     /// rounding the tax once.
     fn add(&mut self, amount: Units, category: &'r TaxCategory) -> Result<Taxed, Error> {
         let Some(rate) = self.rate_for(category) else {
-            return Ok(Taxed {
-                net: amount,
-                gross: amount,
-                applied: None,
-            });
+            return Ok(Taxed::untaxed(amount));
         };
         let rounding = self.rules.settings.rounding;
         let (m, s) = (rate.rate.mantissa(), rate.rate.scale());
@@ -824,6 +871,11 @@ impl<'r> TaxSummary<'r> {
                 amount: Money::from_minor_units(tax, self.currency),
             }),
         })
+    }
+
+    /// All tax so far.
+    fn total(&self) -> Result<Units, Error> {
+        add_all(self.lines.iter().map(|t| t.tax_units))
     }
 
     fn into_lines(self) -> Vec<TaxLine> {

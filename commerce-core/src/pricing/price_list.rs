@@ -120,7 +120,9 @@ impl VariantPrice {
 }
 
 /// Prices for one currency, for everyone (`customer_group: None`) or one group.
+/// Deserializing applies the checks of [`PriceList::set_price`] to every entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PriceList {
     /// The list's id.
     pub id: PriceListId,
@@ -153,6 +155,12 @@ impl PriceList {
     /// Sets a variant's price. Every amount must be in the list's currency, in whole minor
     /// units and not negative; tiers need a minimum quantity of at least 2.
     pub fn set_price(&mut self, variant: VariantId, price: VariantPrice) -> Result<(), Error> {
+        self.check(&price)?;
+        self.prices.insert(variant, price);
+        Ok(())
+    }
+
+    fn check(&self, price: &VariantPrice) -> Result<(), Error> {
         for amount in price.amounts() {
             if amount.currency() != self.currency {
                 return Err(Error::CurrencyMismatch {
@@ -170,13 +178,28 @@ impl PriceList {
         if price.tiers.iter().any(|t| t.min_quantity < 2) {
             return Err(Error::invalid("tier", "a tier starts at 2 units or more"));
         }
-        self.prices.insert(variant, price);
         Ok(())
     }
 
     /// A variant's price entry.
     pub fn price(&self, variant: VariantId) -> Option<&VariantPrice> {
         self.prices.get(&variant)
+    }
+}
+
+impl Serialize for PriceList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PriceList::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PriceList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let list = PriceList::deserialize(deserializer)?;
+        for price in list.prices.values() {
+            list.check(price).map_err(serde::de::Error::custom)?;
+        }
+        Ok(list)
     }
 }
 

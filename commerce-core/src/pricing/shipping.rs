@@ -111,7 +111,8 @@ impl ShippingMethod {
             ShippingRate::Flat { price } => *price,
             ShippingRate::ByWeight { tiers } => tiers
                 .iter()
-                .find(|t| weight <= t.up_to)
+                .filter(|t| weight <= t.up_to)
+                .min_by_key(|t| t.up_to)
                 .map(|t| t.price)
                 .ok_or_else(|| {
                     Error::invalid(

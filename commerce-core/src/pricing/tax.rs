@@ -142,10 +142,28 @@ pub struct TaxRate {
     pub rate: Decimal,
 }
 
-/// A store's tax rates.
+/// A store's tax rates. Deserializing applies the checks of [`TaxTable::add`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<TaxRate>", into = "Vec<TaxRate>")]
 pub struct TaxTable {
     rates: Vec<TaxRate>,
+}
+
+impl TryFrom<Vec<TaxRate>> for TaxTable {
+    type Error = Error;
+    fn try_from(rates: Vec<TaxRate>) -> Result<Self, Error> {
+        let mut table = TaxTable::new();
+        for rate in rates {
+            table.add(rate)?;
+        }
+        Ok(table)
+    }
+}
+
+impl From<TaxTable> for Vec<TaxRate> {
+    fn from(table: TaxTable) -> Self {
+        table.rates
+    }
 }
 
 impl TaxTable {
