@@ -441,3 +441,99 @@ fn malformed_requests_name_the_field_at_fault() {
         "body"
     );
 }
+
+#[test]
+fn an_empty_cart_prices_to_zero_without_shipping() {
+    let mut store = Store::new(Currency::USD);
+    store.tax("US", "Sales tax", "0.08");
+    let ship = store.shipping_id();
+    let price = store.money("5.00");
+    store.shipping(commerce_core::pricing::ShippingMethod::flat(
+        ship, "Standard", price,
+    ));
+    let id = store.promotion_id();
+    store.promote(Promotion::new(
+        id,
+        "10% off",
+        Benefit::PercentOffOrder { percent: dec("10") },
+    ));
+    let cart = store.cart();
+    let mut context = store.context();
+    context.shipping_method = Some(ship);
+    let priced = store.price(&cart, &context).unwrap();
+    assert!(priced.lines.is_empty() && priced.shipping.is_none());
+    assert!(priced.totals.total.is_zero());
+    assert!(matches!(
+        priced.promotions[0].result,
+        commerce_core::pricing::PromotionResult::NotApplied {
+            reason: commerce_core::pricing::NotApplied::NothingToDiscount
+        }
+    ));
+}
+
+#[test]
+fn slugs_and_skus_belong_to_one_product() {
+    use commerce_core::catalog::Slug;
+    let mut store = Store::new(Currency::USD);
+    let mug = store.product("Mug", "5.00");
+    let product = store.catalog.product(mug.product).unwrap().clone();
+    let slug: Slug = product.slug().clone();
+    assert_eq!(
+        store.catalog.by_slug(&slug).map(|p| p.id()),
+        Some(mug.product)
+    );
+    // Re-saving the same product keeps its slug and SKUs.
+    assert_eq!(store.catalog.upsert_product(product), Ok(()));
+    // Another product with the same SKU is a conflict, and the catalog is unchanged.
+    let copy = commerce_core::catalog::Product::new(commerce_core::catalog::NewProduct {
+        id: commerce_core::ProductId::from_u128(999_999),
+        shop: store.shop,
+        name: "Mug copy".into(),
+        slug: None,
+        description: String::new(),
+        status: ProductStatus::Active,
+        category: None,
+        brand: None,
+        attributes: Default::default(),
+        tax_category: commerce_core::pricing::TaxCategory::standard(),
+        media: Vec::new(),
+        variants: store
+            .catalog
+            .product(mug.product)
+            .unwrap()
+            .variants()
+            .to_vec(),
+        created_at: now(),
+    })
+    .unwrap();
+    assert_eq!(
+        store
+            .catalog
+            .upsert_product(copy.clone())
+            .map_err(|e| e.kind()),
+        Err(ErrorKind::Conflict)
+    );
+    assert!(
+        store
+            .catalog
+            .product(commerce_core::ProductId::from_u128(999_999))
+            .is_none()
+    );
+    // So is another product under the same slug, even with its own SKU.
+    let own_variant = commerce_core::catalog::Variant::new(
+        VariantId::from_u128(999_999),
+        commerce_core::catalog::Sku::parse("OTHER-1").unwrap(),
+        commerce_core::catalog::Weight::grams(1),
+    );
+    let same_slug = commerce_core::catalog::Product::new(commerce_core::catalog::NewProduct {
+        slug: Some(slug),
+        variants: vec![own_variant],
+        ..copy.into()
+    })
+    .unwrap();
+    let error = store.catalog.upsert_product(same_slug).unwrap_err();
+    assert!(
+        matches!(&error, Error::Conflict(message) if message.contains("slug")),
+        "{error}"
+    );
+}

@@ -128,8 +128,30 @@ pub struct NewProduct {
     pub created_at: DateTime<Utc>,
 }
 
+impl From<Product> for NewProduct {
+    /// A product's fields, to edit and check again with [`Product::new`].
+    fn from(p: Product) -> Self {
+        NewProduct {
+            id: p.id,
+            shop: p.shop,
+            name: p.name.to_string(),
+            slug: Some(p.slug),
+            description: p.description,
+            status: p.status,
+            category: p.category,
+            brand: p.brand,
+            attributes: p.attributes,
+            tax_category: p.tax_category,
+            media: p.media,
+            variants: p.variants,
+            created_at: p.created_at,
+        }
+    }
+}
+
 /// A product with at least one variant. Fields are read through accessors so that the
-/// invariants checked by [`Product::new`] keep holding.
+/// invariants checked by [`Product::new`] keep holding; to change more than the status,
+/// turn it into a [`NewProduct`], edit, and check it again with [`Product::new`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
     id: ProductId,

@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CategoryTree, Product, Shop, Sku, Variant};
+use super::{CategoryTree, Product, Shop, Sku, Slug, Variant};
 use crate::error::{Entity, Error};
 use crate::ids::{CategoryId, ProductId, ShopId, VariantId};
 
@@ -23,6 +23,7 @@ pub struct Catalog {
     products: BTreeMap<ProductId, Product>,
     by_variant: FxHashMap<VariantId, ProductId>,
     by_sku: FxHashMap<Sku, VariantId>,
+    by_slug: FxHashMap<Slug, ProductId>,
 }
 
 impl Catalog {
@@ -66,9 +67,9 @@ impl Catalog {
         }
         let id = product.id();
         if self
-            .products
-            .values()
-            .any(|p| p.id() != id && p.slug() == product.slug())
+            .by_slug
+            .get(product.slug())
+            .is_some_and(|&owner| owner != id)
         {
             return Err(Error::Conflict(format!("slug {} is taken", product.slug())));
         }
@@ -86,11 +87,13 @@ impl Catalog {
             }
         }
         if let Some(previous) = self.products.remove(&id) {
+            self.by_slug.remove(previous.slug());
             for variant in previous.variants() {
                 self.by_variant.remove(&variant.id);
                 self.by_sku.remove(&variant.sku);
             }
         }
+        self.by_slug.insert(product.slug().clone(), id);
         for variant in product.variants() {
             self.by_variant.insert(variant.id, id);
             self.by_sku.insert(variant.sku.clone(), variant.id);
@@ -128,6 +131,11 @@ impl Catalog {
     pub fn variant(&self, id: VariantId) -> Option<(&Product, &Variant)> {
         let product = self.products.get(self.by_variant.get(&id)?)?;
         Some((product, product.variant(id)?))
+    }
+
+    /// A product by its slug.
+    pub fn by_slug(&self, slug: &Slug) -> Option<&Product> {
+        self.products.get(self.by_slug.get(slug)?)
     }
 
     /// The product and variant for a SKU.
