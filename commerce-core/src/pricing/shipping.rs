@@ -105,7 +105,8 @@ impl ShippingMethod {
     ///
     /// # Errors
     /// [`Error::CurrencyMismatch`] when the method is priced in another currency;
-    /// [`Error::InvalidInput`] (`shipping_method`) when the parcel is too heavy.
+    /// [`Error::InvalidInput`] (`shipping_method`) when the parcel is too heavy or the
+    /// price is negative or finer than minor units.
     pub fn base_price(&self, weight: Weight, currency: Currency) -> Result<Money, Error> {
         let price = match &self.rate {
             ShippingRate::Flat { price } => *price,
@@ -126,6 +127,12 @@ impl ShippingMethod {
                 })?,
         };
         Money::zero(currency).ensure_same_currency(price.currency())?;
+        if price.is_negative() || !price.is_in_minor_units() {
+            return Err(Error::invalid(
+                "shipping_method",
+                format!("{} has a negative or sub-minor-unit price", self.name),
+            ));
+        }
         Ok(price)
     }
 }
