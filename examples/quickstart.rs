@@ -241,7 +241,7 @@ fn print_receipt(priced: &PricedCart, rules: &PricingRules) {
             .promotions
             .iter()
             .find(|p| p.id == id)
-            .map_or("?", |p| p.name.as_str())
+            .map_or("?", |p| &*p.name)
     };
     println!("{:<36}{:>5}{:>12}{:>12}", "item", "qty", "unit", "amount");
     for line in &priced.lines {

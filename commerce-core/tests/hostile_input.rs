@@ -93,7 +93,7 @@ proptest! {
             // Built field by field: none of `Promotion::new`'s checks apply.
             store.rules.promotions.push(Promotion {
                 id: PromotionId::from_u128(n as u128 + 1),
-                name: String::new(),
+                name: "".into(),
                 coupon: None,
                 benefit,
                 conditions: vec![Condition::MinSubtotal { amount: money }, Condition::MinQuantity { quantity: buy }],

@@ -141,7 +141,7 @@ pub struct PromotionOutcome {
     /// The promotion.
     pub promotion: PromotionId,
     /// Its name.
-    pub name: String,
+    pub name: Arc<str>,
     /// Its coupon code, if it has one.
     pub coupon: Option<CouponCode>,
     /// Applied, or why not.

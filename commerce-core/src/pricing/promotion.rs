@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -223,7 +224,7 @@ pub struct Promotion {
     /// The promotion's id.
     pub id: PromotionId,
     /// Shown to shoppers ("10% off everything").
-    pub name: String,
+    pub name: Arc<str>,
     /// The code that applies it; `None` for an automatic promotion.
     pub coupon: Option<CouponCode>,
     /// What it gives.
@@ -247,7 +248,7 @@ impl Promotion {
         benefit.validate()?;
         Ok(Promotion {
             id,
-            name: display_name("name", name, 200)?,
+            name: display_name("name", name, 200)?.into(),
             coupon: None,
             benefit,
             conditions: Vec::new(),

@@ -146,13 +146,12 @@ fn apply_promotions<'r>(
     let shipping = shipping
         .map(|quote| ShippingCharge::new(quote, chosen, &mut taken, merchandise, currency))
         .transpose()?;
+    // `chosen` holds the applied promotions in the order their outcomes were recorded.
+    let mut totals = taken.iter();
     for outcome in outcomes {
         if let PromotionResult::Applied { discount } = &mut outcome.result {
-            if let Some(slot) = chosen
-                .iter()
-                .position(|c| c.promotion.id == outcome.promotion)
-            {
-                *discount = Money::from_minor_units(taken[slot], currency);
+            if let Some(&total) = totals.next() {
+                *discount = Money::from_minor_units(total, currency);
             }
         }
     }
