@@ -7,7 +7,7 @@ use chrono::Duration;
 use commerce_core::catalog::Weight;
 use commerce_core::pricing::{
     AdjustmentReason, Benefit, Condition, CouponRejection, NotApplied, PriceKind, PricedCart,
-    PromotionResult, Region, ShippingMethod, Target, VariantPrice, WeightTier,
+    Promotion, PromotionResult, Region, ShippingMethod, Target, VariantPrice, WeightTier,
 };
 use commerce_core::{Currency, CustomerId, Error, PromotionId, RoundingMode};
 use commerce_testkit::fixtures::{Item, Store, dec, now};
@@ -43,7 +43,7 @@ fn ten_percent_off_an_order_of_3_33_3_33_3_34_allocates_exactly() {
     let b = store.product("B", "3.33");
     let c = store.product("C", "3.34");
     let id = store.promotion_id();
-    store.promote(commerce_core::pricing::Promotion::new(
+    store.promote(Promotion::new(
         id,
         "10% off",
         Benefit::PercentOffOrder { percent: dec("10") },
@@ -78,7 +78,7 @@ fn yen_has_no_minor_units_so_discount_and_tax_round_to_whole_yen() {
     let a = store.product("Tea", "999");
     let b = store.product("Teapot", "1501");
     let id = store.promotion_id();
-    store.promote(commerce_core::pricing::Promotion::new(
+    store.promote(Promotion::new(
         id,
         "10% off",
         Benefit::PercentOffOrder { percent: dec("10") },
@@ -135,7 +135,7 @@ fn kuwaiti_dinar_rounds_to_three_decimals_half_away_from_zero_by_default() {
 fn buy_two_get_one(store: &mut Store, percent: &str) -> PromotionId {
     let tees = store.category("Tees", None);
     let id = store.promotion_id();
-    store.promote(commerce_core::pricing::Promotion::new(
+    store.promote(Promotion::new(
         id,
         "Buy 2 get 1",
         Benefit::BuyXGetY {
@@ -219,7 +219,7 @@ fn a_coupon_at_its_usage_limit_is_refused_and_the_cart_is_unchanged() {
     let id = store.promotion_id();
     let code = commerce_core::pricing::CouponCode::parse("SPRING").unwrap();
     store.promote(
-        commerce_core::pricing::Promotion::new(
+        Promotion::new(
             id,
             "Spring",
             Benefit::PercentOffOrder { percent: dec("25") },
@@ -266,7 +266,7 @@ fn per_customer_limits_need_a_signed_in_customer() {
     let id = store.promotion_id();
     let code = commerce_core::pricing::CouponCode::parse("WELCOME").unwrap();
     store.promote(
-        commerce_core::pricing::Promotion::new(id, "Welcome", Benefit::FreeShipping)
+        Promotion::new(id, "Welcome", Benefit::FreeShipping)
             .map(|p| p.with_coupon(code).limit_per_customer(1)),
     );
     let mut cart = store.cart();
@@ -308,7 +308,6 @@ fn per_customer_limits_need_a_signed_in_customer() {
 
 /// A 100.00 cart with an exclusive 20% off the order and two combinable promotions.
 fn stacking_store(exclusive_priority: i32) -> (Store, Item, [PromotionId; 3]) {
-    use commerce_core::pricing::Promotion;
     let mut store = Store::new(Currency::USD);
     let chair = store.product("Chair", "100.00");
     let (exclusive, five_off, ten_percent) = (
@@ -379,7 +378,6 @@ fn combinable_promotions_first_in_priority_shut_out_a_later_exclusive_one() {
 
 #[test]
 fn an_exclusive_promotion_with_nothing_to_discount_blocks_nothing() {
-    use commerce_core::pricing::Promotion;
     let mut store = Store::new(Currency::USD);
     let mug = store.product("Mug", "10.00");
     let lamp = store.product("Lamp", "30.00");
@@ -433,7 +431,7 @@ fn tax_is_computed_on_the_discounted_line() {
     store.tax("US", "Sales tax", "0.08");
     let desk = store.product("Desk", "250.00");
     let id = store.promotion_id();
-    store.promote(commerce_core::pricing::Promotion::new(
+    store.promote(Promotion::new(
         id,
         "15% off",
         Benefit::PercentOffOrder { percent: dec("15") },
@@ -535,7 +533,6 @@ fn shipping_is_flat_weight_tiered_or_free_over_a_threshold() {
 
 #[test]
 fn a_free_shipping_promotion_zeroes_the_chosen_method() {
-    use commerce_core::pricing::Promotion;
     let mut store = Store::new(Currency::USD);
     let mug = store.product("Mug", "12.00");
     let ship = store.shipping_id();
@@ -629,7 +626,6 @@ fn a_customer_group_price_list_applies_only_to_that_group() {
 
 #[test]
 fn unmet_conditions_are_reported_with_the_figures() {
-    use commerce_core::pricing::Promotion;
     let mut store = Store::new(Currency::USD);
     let mug = store.product("Mug", "38.00");
     let id = store.promotion_id();
@@ -672,7 +668,6 @@ fn unmet_conditions_are_reported_with_the_figures() {
 
 #[test]
 fn first_order_and_date_window_promotions_follow_the_shopper_and_the_clock() {
-    use commerce_core::pricing::Promotion;
     let mut store = Store::new(Currency::USD);
     let mug = store.product("Mug", "10.00");
     let first = store.promotion_id();
@@ -732,7 +727,6 @@ fn first_order_and_date_window_promotions_follow_the_shopper_and_the_clock() {
 
 #[test]
 fn a_fixed_order_discount_never_exceeds_the_order() {
-    use commerce_core::pricing::Promotion;
     let mut store = Store::new(Currency::USD);
     let pin = store.product("Pin", "2.00");
     let id = store.promotion_id();
