@@ -537,3 +537,45 @@ fn slugs_and_skus_belong_to_one_product() {
         "{error}"
     );
 }
+
+#[test]
+fn changing_a_quantity_refreshes_the_snapshot_price_for_its_tier() {
+    let mut store = Store::new(Currency::USD);
+    let pen = store.product("Pen", "2.00");
+    let (base, tier) = (store.money("2.00"), store.money("1.50"));
+    store.set_price(pen, VariantPrice::new(base).with_tier(10, tier));
+    let mut cart = store.cart_with(&[(pen, 2)]);
+    assert_eq!(cart.line(pen.variant).unwrap().unit_price, base);
+
+    let ctx = store.cart_context();
+    let line = cart.update_quantity(&ctx, pen.variant, qty(12)).unwrap();
+    assert_eq!((line.quantity, line.unit_price), (12, tier));
+    let response = serde_json::to_value(CartItemResponse::of(&cart, pen.variant).unwrap()).unwrap();
+    assert_eq!(response["item"]["subtotal"], "18.00");
+}
+
+#[test]
+fn coupons_can_be_removed_and_guest_carts_assigned() {
+    let mut store = Store::new(Currency::USD);
+    let id = store.promotion_id();
+    store.promote(
+        Promotion::new(id, "Ten", Benefit::PercentOffOrder { percent: dec("10") })
+            .map(|p| p.with_coupon(CouponCode::parse("TEN").unwrap())),
+    );
+    let mut cart = store.cart();
+    let context = store.context();
+    cart.apply_coupon("ten", &store.rules.promotions, &context)
+        .unwrap();
+    assert_eq!(cart.coupons().len(), 1);
+    cart.remove_coupon("Ten", now()).unwrap();
+    assert!(cart.coupons().is_empty());
+    // Removing a code that is not there changes nothing.
+    let before = cart.clone();
+    cart.remove_coupon("TEN", now()).unwrap();
+    assert_eq!(cart, before);
+
+    assert_eq!(cart.customer(), None);
+    let customer = commerce_core::CustomerId::from_u128(5);
+    cart.assign_to(customer);
+    assert_eq!(cart.customer(), Some(customer));
+}
