@@ -20,12 +20,13 @@ pub use merge::MergeReport;
 pub use quantity::{CartLimits, Quantity};
 pub use reprice::{LineChange, RepriceReport};
 
-use crate::catalog::{Catalog, Sku};
+use crate::catalog::{Catalog, Product, Sku, Variant};
 use crate::error::{Entity, Error};
 use crate::ids::{CartId, CustomerId, ProductId, VariantId};
 use crate::money::{Currency, Money};
 use crate::pricing::{
-    CouponCode, CouponRejection, CustomerGroup, PriceBook, PricingContext, Promotion, find_coupon,
+    CouponCode, CouponRejection, CustomerGroup, PriceBook, PricingContext, Promotion, UnitPrice,
+    find_coupon,
 };
 
 /// What a cart is for. A customer has one open `Shopping` cart and may keep others.
@@ -108,6 +109,23 @@ pub struct CartContext<'a> {
     pub group: Option<&'a CustomerGroup>,
     /// The current time.
     pub now: DateTime<Utc>,
+}
+
+impl CartContext<'_> {
+    /// The product, variant and current unit price of `quantity` units of `variant` in
+    /// `currency`, if it can be bought.
+    fn quote(
+        &self,
+        variant: VariantId,
+        currency: Currency,
+        quantity: u32,
+    ) -> Result<(&Product, &Variant, UnitPrice), Error> {
+        let (product, found) = self.catalog.purchasable(variant)?;
+        let price = self
+            .prices
+            .unit_price(variant, currency, self.group, quantity, self.now)?;
+        Ok((product, found, price))
+    }
 }
 
 /// A cart in one currency. Deserializing checks what the operations guarantee: every
@@ -374,19 +392,7 @@ impl Cart {
                 format!("at most {} units of one item", ctx.limits.max_line_quantity),
             ));
         }
-        let (product, found) = ctx
-            .catalog
-            .variant(variant)
-            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
-        if !product.is_active() {
-            return Err(Error::ProductNotActive {
-                product: product.id(),
-                status: product.status(),
-            });
-        }
-        let price = ctx
-            .prices
-            .unit_price(variant, self.currency, ctx.group, quantity, ctx.now)?;
+        let (product, found, price) = ctx.quote(variant, self.currency, quantity)?;
         let line = CartLine {
             product: product.id(),
             variant,

@@ -54,28 +54,8 @@ impl Cart {
             .iter()
             .filter_map(|line| {
                 let current = ctx
-                    .catalog
-                    .variant(line.variant)
-                    .ok_or_else(|| Error::not_found(crate::Entity::Variant, line.variant))
-                    .and_then(|(product, _)| {
-                        if product.is_active() {
-                            Ok(())
-                        } else {
-                            Err(Error::ProductNotActive {
-                                product: product.id(),
-                                status: product.status(),
-                            })
-                        }
-                    })
-                    .and_then(|()| {
-                        ctx.prices.unit_price(
-                            line.variant,
-                            self.currency,
-                            ctx.group,
-                            line.quantity,
-                            ctx.now,
-                        )
-                    });
+                    .quote(line.variant, self.currency, line.quantity)
+                    .map(|(_, _, price)| price);
                 match current {
                     Err(reason) => Some(LineChange::Unavailable {
                         variant: line.variant,

@@ -138,6 +138,24 @@ impl Catalog {
         self.products.get(self.by_slug.get(slug)?)
     }
 
+    /// The product and variant for a variant id, if it can be bought now.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the variant is not in the catalog;
+    /// [`Error::ProductNotActive`] when its product is draft or archived.
+    pub fn purchasable(&self, id: VariantId) -> Result<(&Product, &Variant), Error> {
+        let (product, variant) = self
+            .variant(id)
+            .ok_or_else(|| Error::not_found(Entity::Variant, id))?;
+        if !product.is_active() {
+            return Err(Error::ProductNotActive {
+                product: product.id(),
+                status: product.status(),
+            });
+        }
+        Ok((product, variant))
+    }
+
     /// The product and variant for a SKU.
     pub fn by_sku(&self, sku: &Sku) -> Option<(&Product, &Variant)> {
         self.variant(*self.by_sku.get(sku)?)

@@ -2,7 +2,7 @@
 
 use crate::cart::Cart;
 use crate::catalog::{Catalog, Product, Variant};
-use crate::error::{Entity, Error};
+use crate::error::Error;
 use crate::money::{Currency, Money};
 use crate::pricing::priced::{Adjustment, AdjustmentReason, PricedLine};
 use crate::pricing::{PricingContext, PricingRules, Promotion, UnitPrice};
@@ -74,15 +74,7 @@ pub(super) fn resolve_lines<'a>(
 ) -> Result<Vec<WorkLine<'a>>, Error> {
     let mut lines = Vec::with_capacity(cart.lines().len());
     for line in cart.lines() {
-        let (product, variant) = catalog
-            .variant(line.variant)
-            .ok_or_else(|| Error::not_found(Entity::Variant, line.variant))?;
-        if !product.is_active() {
-            return Err(Error::ProductNotActive {
-                product: product.id(),
-                status: product.status(),
-            });
-        }
+        let (product, variant) = catalog.purchasable(line.variant)?;
         let unit_price = rules.price_book.unit_price(
             variant.id,
             cart.currency(),
