@@ -75,7 +75,7 @@ pub fn price_cart(
         has_shipping: shipping_quote.is_some(),
     };
     let (mut outcomes, chosen) = choose_promotions(cart, catalog, rules, context, &lines, &facts)?;
-    let shipping = apply_promotions(
+    let (shipping, merchandise) = apply_promotions(
         &chosen,
         &mut lines,
         shipping_quote,
@@ -83,7 +83,6 @@ pub fn price_cart(
         currency,
         rounding,
     )?;
-    let merchandise = add_all(lines.iter().map(|l| l.remaining))?;
 
     let mut taxes = TaxSummary::new(rules, context, currency);
     let mut priced_lines = Vec::with_capacity(lines.len());
@@ -124,7 +123,8 @@ pub fn price_cart(
 }
 
 /// Applies the chosen promotions in their phases — item discounts, order discounts,
-/// shipping — and fills in each applied outcome's total.
+/// shipping — and fills in each applied outcome's total. Returns the shipping charge and
+/// the merchandise total after discounts.
 fn apply_promotions<'r>(
     chosen: &[Choice<'_>],
     lines: &mut [WorkLine<'_>],
@@ -132,7 +132,7 @@ fn apply_promotions<'r>(
     outcomes: &mut [PromotionOutcome],
     currency: Currency,
     rounding: RoundingMode,
-) -> Result<Option<ShippingCharge<'r>>, Error> {
+) -> Result<(Option<ShippingCharge<'r>>, Units), Error> {
     reserve_adjustments(lines, chosen);
     let mut taken: Vec<Units> = vec![0; chosen.len()];
     for (slot, choice) in chosen.iter().enumerate() {
@@ -155,7 +155,7 @@ fn apply_promotions<'r>(
             }
         }
     }
-    Ok(shipping)
+    Ok((shipping, merchandise))
 }
 
 /// Codes on the cart that no promotion has.
