@@ -2,9 +2,10 @@
 
 use std::fmt;
 
-use crate::catalog::ProductStatus;
+use crate::catalog::{ProductStatus, Sku};
 use crate::ids::{ProductId, VariantId};
 use crate::money::{Currency, Money};
+use crate::order::OrderStatus;
 use crate::pricing::CouponRejection;
 
 /// Everything that can go wrong in the core, with the data a caller needs to explain it.
@@ -77,9 +78,55 @@ pub enum Error {
         /// Why it is refused.
         rejection: CouponRejection,
     },
-    /// The request conflicts with existing data (a duplicate SKU, a second shop).
+    /// The request conflicts with existing data (a duplicate SKU, a second shop, an
+    /// e-mail already registered) or lost a race with a concurrent change.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// No valid session: the token is unknown, expired or revoked, or the credentials are
+    /// wrong. Deliberately does not say which.
+    #[error("not signed in: {0}")]
+    Unauthenticated(&'static str),
+    /// The acting principal may not do this.
+    #[error("forbidden: {action}")]
+    Forbidden {
+        /// What was attempted, e.g. `"read order"`.
+        action: &'static str,
+    },
+    /// Not enough stock to reserve.
+    #[error("insufficient stock for {sku}: requested {requested}, available {available}")]
+    InsufficientStock {
+        /// The SKU that ran short.
+        sku: Sku,
+        /// Units asked for.
+        requested: u32,
+        /// Units that could be reserved.
+        available: i64,
+    },
+    /// An order cannot move from one state to another.
+    #[error("an order cannot go from {from} to {to}")]
+    InvalidTransition {
+        /// The state it is in.
+        from: OrderStatus,
+        /// The state that was asked for.
+        to: OrderStatus,
+    },
+    /// The payment method was declined; retrying the same method will not help.
+    #[error("payment declined ({code})")]
+    PaymentDeclined {
+        /// The provider's decline code, e.g. `"insufficient_funds"`.
+        code: String,
+    },
+    /// The payment provider failed; `retryable` says whether trying again may succeed.
+    #[error("payment provider failure: {message}")]
+    Provider {
+        /// Whether the same request may succeed later (timeouts, 429, 5xx).
+        retryable: bool,
+        /// What went wrong, without the provider's raw response.
+        message: String,
+    },
+    /// A dependency (the database, a lock) is temporarily unavailable; try again.
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// The broad class of an [`Error`]: what a caller usually branches on.
@@ -93,8 +140,22 @@ pub enum ErrorKind {
     },
     /// The thing referred to does not exist.
     NotFound,
-    /// The request conflicts with the current state.
+    /// The request conflicts with the current state (or lost a race: reload and retry).
     Conflict,
+    /// No valid session or wrong credentials.
+    Unauthenticated,
+    /// The principal may not do this.
+    Forbidden,
+    /// Not enough stock.
+    InsufficientStock,
+    /// An order state change the machine does not allow.
+    InvalidTransition,
+    /// The payment was declined.
+    PaymentDeclined,
+    /// The payment provider failed in a way retrying will not fix.
+    ProviderFailure,
+    /// Temporarily unavailable; the same request may succeed later.
+    Unavailable,
 }
 
 impl Error {
@@ -112,17 +173,39 @@ impl Error {
             Error::Coupon { .. } => ErrorKind::InvalidInput { field: "coupon" },
             Error::NotFound { .. } | Error::NoPrice { .. } => ErrorKind::NotFound,
             Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::InsufficientStock { .. } => ErrorKind::InsufficientStock,
+            Error::InvalidTransition { .. } => ErrorKind::InvalidTransition,
+            Error::PaymentDeclined { .. } => ErrorKind::PaymentDeclined,
+            Error::Provider {
+                retryable: true, ..
+            }
+            | Error::Unavailable(_) => ErrorKind::Unavailable,
+            Error::Provider { .. } => ErrorKind::ProviderFailure,
         }
     }
 
-    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+    /// An invalid-input error for `field` (adapters use it for values they refuse).
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             field,
             reason: reason.into(),
         }
     }
 
-    pub(crate) fn not_found(entity: Entity, id: impl fmt::Display) -> Self {
+    /// Whether the same request may succeed if tried again later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Unavailable | ErrorKind::Conflict)
+    }
+
+    /// A denial of `action` to the acting principal.
+    pub fn forbidden(action: &'static str) -> Self {
+        Error::Forbidden { action }
+    }
+
+    /// A not-found error for the `entity` with `id`.
+    pub fn not_found(entity: Entity, id: impl fmt::Display) -> Self {
         Error::NotFound {
             entity,
             id: id.to_string(),
@@ -152,6 +235,22 @@ pub enum Entity {
     ShippingMethod,
     /// A tax rate for a region and tax category.
     TaxRate,
+    /// An account.
+    Account,
+    /// An address.
+    Address,
+    /// A stock level for a SKU at a location.
+    Stock,
+    /// A stock reservation.
+    Reservation,
+    /// An order.
+    Order,
+    /// A fulfilment of an order.
+    Fulfilment,
+    /// A shipment.
+    Shipment,
+    /// A payment.
+    Payment,
 }
 
 impl fmt::Display for Entity {
@@ -166,6 +265,14 @@ impl fmt::Display for Entity {
             Entity::Promotion => "promotion",
             Entity::ShippingMethod => "shipping method",
             Entity::TaxRate => "tax rate",
+            Entity::Account => "account",
+            Entity::Address => "address",
+            Entity::Stock => "stock level",
+            Entity::Reservation => "reservation",
+            Entity::Order => "order",
+            Entity::Fulfilment => "fulfilment",
+            Entity::Shipment => "shipment",
+            Entity::Payment => "payment",
         })
     }
 }

@@ -76,4 +76,24 @@ ids! {
     PriceListId => "price_list";
     /// Identifies a shipping method.
     ShippingMethodId => "shipping_method";
+    /// Identifies an account (a customer, seller or admin login).
+    AccountId => "account";
+    /// Identifies an administrator.
+    AdminId => "admin";
+    /// Identifies a postal address in a customer's address book.
+    AddressId => "address";
+    /// Identifies a stock location (a warehouse or store).
+    LocationId => "location";
+    /// Identifies a stock reservation (an order's reservation shares the order's UUID).
+    ReservationId => "reservation";
+    /// Identifies an order.
+    OrderId => "order";
+    /// Identifies one shop's part of an order.
+    FulfilmentId => "fulfilment";
+    /// Identifies a parcel sent for a fulfilment.
+    ShipmentId => "shipment";
+    /// Identifies a refund.
+    RefundId => "refund";
+    /// Identifies a domain event.
+    EventId => "event";
 }

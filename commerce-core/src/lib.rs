@@ -10,13 +10,24 @@
 pub mod cart;
 pub mod catalog;
 mod error;
+pub mod events;
+pub mod identity;
 mod ids;
+pub mod inventory;
+pub mod memory;
 pub mod money;
+pub mod order;
+pub mod payment;
+pub mod ports;
 pub mod pricing;
+mod service;
+pub mod shipping;
 
 pub use error::{Entity, Error, ErrorKind};
 pub use ids::{
-    CartId, CategoryId, CustomerId, PriceListId, ProductId, PromotionId, SellerId,
-    ShippingMethodId, ShopId, VariantId,
+    AccountId, AddressId, AdminId, CartId, CategoryId, CustomerId, EventId, FulfilmentId,
+    LocationId, OrderId, PriceListId, ProductId, PromotionId, RefundId, ReservationId, SellerId,
+    ShipmentId, ShippingMethodId, ShopId, VariantId,
 };
 pub use money::{Currency, Money, RoundingMode};
+pub use service::{Commerce, Config};

@@ -7,10 +7,12 @@
 //! - [`generate`]: deterministic generators of realistic carts and promotion sets, for
 //!   benchmarks and load tests.
 //!
-//! As the core gains ports, this crate gains the conformance suite every adapter runs.
+//! - [`conformance`]: every storage port's contract as tests, run by every adapter with
+//!   [`conformance_suite!`].
 //!
 //! Fixture builders panic on a malformed fixture: that is a bug in the test itself.
 #![allow(clippy::expect_used, clippy::panic)]
 
+pub mod conformance;
 pub mod fixtures;
 pub mod generate;

@@ -1,0 +1,13 @@
+//! Inventory: stock per SKU per location, `available = on_hand - reserved`, reservations
+//! with expiry that are committed on payment and released on cancellation, failure or
+//! expiry, per-SKU backorder and low-stock policy, and back-in-stock subscriptions.
+//!
+//! The rules are pure functions here; storage adapters call them inside their atomic
+//! section (a lock, a transaction) so that every adapter decides the same way.
+
+mod stock;
+
+pub use stock::{
+    Reservation, ReservationLine, ReservationRequest, ReservationState, ReservedUnits, StockEffect,
+    StockLevel, StockPolicy,
+};

@@ -1,0 +1,76 @@
+//! In-memory carts.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use super::{MemoryOutbox, lock};
+use crate::cart::{Cart, CartStatus};
+use crate::error::{Entity, Error};
+use crate::events::EventRecord;
+use crate::ids::{CartId, CustomerId};
+use crate::ports::CartStore;
+
+/// Carts by id.
+#[derive(Debug)]
+pub struct MemoryCarts {
+    carts: Mutex<HashMap<CartId, Cart>>,
+    outbox: Arc<MemoryOutbox>,
+}
+
+impl MemoryCarts {
+    /// No carts; events go to `outbox`.
+    pub fn new(outbox: Arc<MemoryOutbox>) -> Self {
+        MemoryCarts {
+            carts: Mutex::new(HashMap::new()),
+            outbox,
+        }
+    }
+
+    pub(crate) fn locked(&self) -> Result<MutexGuard<'_, HashMap<CartId, Cart>>, Error> {
+        lock(&self.carts)
+    }
+}
+
+/// Whether `cart` may replace what is stored under its id.
+pub(crate) fn check_writable(stored: Option<&Cart>) -> Result<(), Error> {
+    match stored {
+        Some(existing) if existing.status() == CartStatus::CheckedOut => Err(Error::Conflict(
+            format!("cart {} is checked out", existing.id()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[async_trait]
+impl CartStore for MemoryCarts {
+    async fn save_cart(&self, cart: &Cart, events: Vec<EventRecord>) -> Result<(), Error> {
+        let mut carts = self.locked()?;
+        check_writable(carts.get(&cart.id()))?;
+        carts.insert(cart.id(), cart.clone());
+        self.outbox.push(events)
+    }
+
+    async fn cart(&self, id: CartId) -> Result<Option<Cart>, Error> {
+        Ok(self.locked()?.get(&id).cloned())
+    }
+
+    async fn carts_of(&self, customer: CustomerId) -> Result<Vec<Cart>, Error> {
+        let mut carts: Vec<Cart> = self
+            .locked()?
+            .values()
+            .filter(|c| c.customer() == Some(customer))
+            .cloned()
+            .collect();
+        carts.sort_by_key(|c| (c.created_at(), c.id()));
+        Ok(carts)
+    }
+
+    async fn delete_cart(&self, id: CartId) -> Result<(), Error> {
+        self.locked()?
+            .remove(&id)
+            .map(|_| ())
+            .ok_or_else(|| Error::not_found(Entity::Cart, id))
+    }
+}

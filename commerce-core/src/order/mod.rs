@@ -1,0 +1,12 @@
+//! Orders: the state machine, the order record with its line snapshots, fulfilments per
+//! shop, payment summary and history, and the pure functions that compute each change.
+
+mod number;
+mod record;
+mod status;
+
+pub use number::OrderNumber;
+pub use record::{
+    Fulfilment, FulfilmentStatus, HistoryEntry, Order, OrderLine, OrderPayment, Refund,
+};
+pub use status::OrderStatus;

@@ -1,0 +1,5 @@
+//! Use cases: carts. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

@@ -1,0 +1,5 @@
+//! Use cases: catalog. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

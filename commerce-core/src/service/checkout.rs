@@ -1,0 +1,5 @@
+//! Use cases: checkout. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

@@ -1,0 +1,5 @@
+//! Use cases: identity. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

@@ -1,0 +1,5 @@
+//! Use cases: inventory. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

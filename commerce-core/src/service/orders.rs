@@ -1,0 +1,5 @@
+//! Use cases: orders. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

@@ -1,0 +1,5 @@
+//! Use cases: payments. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

@@ -1,0 +1,5 @@
+//! Use cases: shipping. (Skeleton.)
+
+use super::Commerce;
+
+impl Commerce {}

@@ -1,0 +1,51 @@
+//! The conformance suite: every storage port's contract as tests, written once against
+//! the port traits. An adapter crate runs all of it with one macro call and a function
+//! that makes fresh, empty stores:
+//!
+//! ```ignore
+//! async fn fresh() -> commerce_core::ports::Stores { commerce_core::memory::stores() }
+//! commerce_testkit::conformance_suite!(fresh);
+//! ```
+//!
+//! Each case gets its own fresh stores and runs on a multi-threaded tokio runtime (the
+//! calling crate needs `tokio` as a dev-dependency). Cases test behaviour through the
+//! ports only, never through an adapter's internals.
+
+pub mod accounts;
+pub mod carts;
+pub mod catalog;
+pub mod inventory;
+pub mod orders;
+pub mod outbox;
+
+/// Expands to one `#[tokio::test]` per case of one area, in a module named after it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_cases {
+    ($area:ident, $fresh:path, [$($case:ident),* $(,)?]) => {
+        mod $area {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let stores = $fresh().await;
+                    $crate::conformance::$area::$case(stores).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Every area of the conformance suite against the stores `$fresh().await` makes.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($fresh:path) => {
+        $crate::accounts_conformance!($fresh);
+        $crate::carts_conformance!($fresh);
+        $crate::catalog_conformance!($fresh);
+        $crate::inventory_conformance!($fresh);
+        $crate::orders_conformance!($fresh);
+        $crate::outbox_conformance!($fresh);
+    };
+}
