@@ -30,4 +30,4 @@ pub use ids::{
     ShipmentId, ShippingMethodId, ShopId, VariantId,
 };
 pub use money::{Currency, Money, RoundingMode};
-pub use service::{Commerce, Config};
+pub use service::{Checkout, CheckoutRequest, Commerce, Config, PaymentAttempt, ShopOrder};

@@ -32,7 +32,7 @@ pub use clock::ManualClock;
 pub use inventory::MemoryInventory;
 pub use orders::MemoryOrders;
 pub use outbox::MemoryOutbox;
-pub use payments::{MemoryPayments, Script};
+pub use payments::{MemoryPayments, Script, Webhook};
 pub use pricing::MemoryPricing;
 
 use crate::error::Error;
@@ -74,10 +74,11 @@ pub struct Memory {
 impl Memory {
     /// Empty stores, a clock at 2025-01-01T00:00:00Z and an approving payment provider.
     pub fn new() -> Self {
+        let clock = Arc::new(ManualClock::default());
         Memory {
             stores: stores(),
-            clock: Arc::new(ManualClock::default()),
-            payments: Arc::new(MemoryPayments::new()),
+            payments: Arc::new(MemoryPayments::new("whsec_memory", clock.clone())),
+            clock,
         }
     }
 

@@ -1,28 +1,34 @@
-//! In-memory orders. (Skeleton.)
+//! In-memory orders.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{MemoryCarts, MemoryInventory, MemoryOutbox};
-use crate::error::Error;
-use crate::ids::{CustomerId, OrderId, ShopId};
-use crate::order::{Order, OrderNumber};
-use crate::payment::PaymentRef;
+use super::carts::check_writable;
+use super::{MemoryCarts, MemoryInventory, MemoryOutbox, lock};
+use crate::error::{Entity, Error};
+use crate::ids::{CartId, CustomerId, OrderId, ShopId};
+use crate::order::{Order, OrderNumber, OrderStatus};
+use crate::payment::{IdempotencyKey, PaymentRef};
 use crate::ports::{OrderStore, OrderUpdate, PlaceOrder, Placed};
 use crate::pricing::PromotionUsage;
-
-fn todo() -> Error {
-    Error::Unavailable("orders: not built yet".into())
-}
 
 /// Orders, with idempotency keys, placed atomically with their reservations.
 #[derive(Debug)]
 pub struct MemoryOrders {
+    state: Mutex<State>,
     carts: Arc<MemoryCarts>,
     inventory: Arc<MemoryInventory>,
     outbox: Arc<MemoryOutbox>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    orders: HashMap<OrderId, Order>,
+    keys: HashMap<IdempotencyKey, (OrderId, CartId)>,
+    last_number: u64,
 }
 
 impl MemoryOrders {
@@ -33,44 +39,149 @@ impl MemoryOrders {
         outbox: Arc<MemoryOutbox>,
     ) -> Self {
         MemoryOrders {
+            state: Mutex::new(State::default()),
             carts,
             inventory,
             outbox,
         }
+    }
+
+    fn select(&self, keep: impl Fn(&Order) -> bool) -> Result<Vec<Order>, Error> {
+        let state = lock(&self.state)?;
+        let mut found: Vec<Order> = state.orders.values().filter(|o| keep(o)).cloned().collect();
+        found.sort_by(|a, b| {
+            (b.created_at, b.number.as_str()).cmp(&(a.created_at, a.number.as_str()))
+        });
+        Ok(found)
     }
 }
 
 #[async_trait]
 impl OrderStore for MemoryOrders {
     async fn next_order_number(&self) -> Result<u64, Error> {
-        let _ = (&self.carts, &self.inventory, &self.outbox);
-        Err(todo())
+        let mut state = lock(&self.state)?;
+        state.last_number += 1;
+        Ok(state.last_number)
     }
-    async fn place_order(&self, _p: PlaceOrder) -> Result<Placed, Error> {
-        Err(todo())
+
+    async fn place_order(&self, place: PlaceOrder) -> Result<Placed, Error> {
+        let mut state = lock(&self.state)?;
+        let cart_id = place.cart.id();
+        if let Some(&(order, cart)) = state.keys.get(&place.idempotency_key) {
+            if cart != cart_id {
+                return Err(Error::Conflict(format!(
+                    "idempotency key {} was used for another cart",
+                    place.idempotency_key
+                )));
+            }
+            let order = state
+                .orders
+                .get(&order)
+                .cloned()
+                .ok_or_else(|| Error::not_found(Entity::Order, order))?;
+            return Ok(Placed {
+                order,
+                created: false,
+            });
+        }
+        let order = place.order;
+        if state.orders.contains_key(&order.id)
+            || state.orders.values().any(|o| o.number == order.number)
+        {
+            return Err(Error::Conflict(format!("order {} exists", order.number)));
+        }
+        let mut carts = self.carts.locked()?;
+        check_writable(carts.get(&cart_id))?;
+        // The last fallible step: everything before it only read.
+        self.inventory
+            .reserve_now(place.reservation, order.created_at)?;
+        carts.insert(cart_id, place.cart);
+        state
+            .keys
+            .insert(place.idempotency_key, (order.id, cart_id));
+        state.orders.insert(order.id, order.clone());
+        self.outbox.push(place.events)?;
+        Ok(Placed {
+            order,
+            created: true,
+        })
     }
-    async fn order(&self, _id: OrderId) -> Result<Option<Order>, Error> {
-        Err(todo())
+
+    async fn order(&self, id: OrderId) -> Result<Option<Order>, Error> {
+        Ok(lock(&self.state)?.orders.get(&id).cloned())
     }
-    async fn order_by_number(&self, _n: &OrderNumber) -> Result<Option<Order>, Error> {
-        Err(todo())
+
+    async fn order_by_number(&self, number: &OrderNumber) -> Result<Option<Order>, Error> {
+        Ok(self.select(|o| &o.number == number)?.pop())
     }
-    async fn order_by_payment(&self, _p: &PaymentRef) -> Result<Option<Order>, Error> {
-        Err(todo())
+
+    async fn order_by_payment(&self, payment: &PaymentRef) -> Result<Option<Order>, Error> {
+        Ok(self
+            .select(|o| o.payment.reference.as_ref() == Some(payment))?
+            .pop())
     }
-    async fn orders_of_customer(&self, _c: CustomerId) -> Result<Vec<Order>, Error> {
-        Err(todo())
+
+    async fn order_by_idempotency_key(&self, key: &IdempotencyKey) -> Result<Option<Order>, Error> {
+        let state = lock(&self.state)?;
+        Ok(state
+            .keys
+            .get(key)
+            .and_then(|(order, _)| state.orders.get(order))
+            .cloned())
     }
-    async fn orders_of_shop(&self, _s: ShopId) -> Result<Vec<Order>, Error> {
-        Err(todo())
+
+    async fn orders_of_customer(&self, customer: CustomerId) -> Result<Vec<Order>, Error> {
+        self.select(|o| o.customer == customer)
     }
-    async fn update_order(&self, _u: OrderUpdate) -> Result<Order, Error> {
-        Err(todo())
+
+    async fn orders_of_shop(&self, shop: ShopId) -> Result<Vec<Order>, Error> {
+        self.select(|o| o.lines.iter().any(|l| l.shop == shop))
     }
-    async fn unpaid_expired(&self, _now: DateTime<Utc>) -> Result<Vec<Order>, Error> {
-        Err(todo())
+
+    async fn update_order(&self, update: OrderUpdate) -> Result<Order, Error> {
+        let mut state = lock(&self.state)?;
+        let id = update.order.id;
+        let stored = state
+            .orders
+            .get(&id)
+            .ok_or_else(|| Error::not_found(Entity::Order, id))?;
+        if stored.version != update.expected_version {
+            return Err(Error::Conflict(format!(
+                "order {} changed (version {}, expected {})",
+                stored.number, stored.version, update.expected_version
+            )));
+        }
+        let at = update
+            .order
+            .history
+            .last()
+            .map_or(update.order.created_at, |h| h.at);
+        self.inventory
+            .apply_effect(update.order.reservation_id(), update.stock, at)?;
+        state.orders.insert(id, update.order.clone());
+        self.outbox.push(update.events)?;
+        Ok(update.order)
     }
-    async fn promotion_usage(&self, _c: Option<CustomerId>) -> Result<PromotionUsage, Error> {
-        Err(todo())
+
+    async fn unpaid_expired(&self, now: DateTime<Utc>) -> Result<Vec<Order>, Error> {
+        self.select(|o| o.status == OrderStatus::PendingPayment && o.reservation_expires_at <= now)
+    }
+
+    async fn promotion_usage(&self, customer: Option<CustomerId>) -> Result<PromotionUsage, Error> {
+        let state = lock(&self.state)?;
+        let mut usage = PromotionUsage::default();
+        for order in state
+            .orders
+            .values()
+            .filter(|o| o.status != OrderStatus::Cancelled)
+        {
+            for &promotion in &order.promotions {
+                *usage.total.entry(promotion).or_default() += 1;
+                if Some(order.customer) == customer {
+                    *usage.by_shopper.entry(promotion).or_default() += 1;
+                }
+            }
+        }
+        Ok(usage)
     }
 }

@@ -10,7 +10,7 @@ use crate::cart::CartPurpose;
 use crate::catalog::Sku;
 use crate::identity::{Actor, NewAddress};
 use crate::ids::{
-    CartId, CustomerId, FulfilmentId, OrderId, ProductId, RefundId, ShopId, VariantId,
+    CartId, CustomerId, FulfilmentId, OrderId, ProductId, PromotionId, RefundId, ShopId, VariantId,
 };
 use crate::money::{Currency, Money};
 use crate::payment::{CaptureMode, PaymentRef};
@@ -145,6 +145,8 @@ pub struct Order {
     pub fulfilments: Vec<Fulfilment>,
     /// Totals as priced at checkout.
     pub totals: Totals,
+    /// Promotions that applied (for usage limits).
+    pub promotions: Vec<PromotionId>,
     /// Where it goes.
     pub ship_to: NewAddress,
     /// Payment state.

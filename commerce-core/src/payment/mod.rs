@@ -113,10 +113,12 @@ pub enum PaymentOutcome {
     },
     /// Cancelled at the provider.
     Cancelled,
-    /// Money went back; `total_refunded` is the total refunded so far.
+    /// Money went back.
     Refunded {
-        /// Total refunded by the provider.
-        total_refunded: Money,
+        /// The provider's reference for this refund (refunds are recorded once each).
+        reference: String,
+        /// How much this refund returned.
+        amount: Money,
     },
 }
 

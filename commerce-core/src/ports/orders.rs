@@ -72,6 +72,9 @@ pub trait OrderStore: Send + Sync {
     /// The order paid through a provider payment.
     async fn order_by_payment(&self, payment: &PaymentRef) -> Result<Option<Order>, Error>;
 
+    /// The order placed with an idempotency key.
+    async fn order_by_idempotency_key(&self, key: &IdempotencyKey) -> Result<Option<Order>, Error>;
+
     /// A customer's orders, newest first.
     async fn orders_of_customer(&self, customer: CustomerId) -> Result<Vec<Order>, Error>;
 

@@ -14,6 +14,10 @@ mod shipping;
 
 use std::sync::Arc;
 
+pub use checkout::{Checkout, CheckoutRequest};
+pub use orders::ShopOrder;
+pub use payments::PaymentAttempt;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::cart::CartLimits;

@@ -1,5 +1,97 @@
-//! Use cases: shipping. (Skeleton.)
+//! Use cases: shipping parcels and tracking them.
+
+use crate::error::{Entity, Error};
+use crate::identity::Principal;
+use crate::ids::{FulfilmentId, OrderId, ShipmentId, ShopId};
+use crate::order::Order;
+use crate::shipping::{Consignment, TrackingEvent, TrackingStatus};
 
 use super::Commerce;
 
-impl Commerce {}
+impl Commerce {
+    /// Ships one shop's part of a paid order with a carrier and tracking number: the
+    /// shop's seller or an admin. Returns the order (shipped, or partially shipped while
+    /// other shops' parts are pending).
+    pub async fn ship(
+        &self,
+        actor: Principal,
+        order: OrderId,
+        fulfilment: FulfilmentId,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<Order, Error> {
+        let consignment = Consignment::parse(carrier, tracking_number)?;
+        let current = self.load_order(order).await?;
+        let shop = current
+            .fulfilments
+            .iter()
+            .find(|f| f.id == fulfilment)
+            .map(|f| f.shop)
+            .ok_or_else(|| Error::not_found(Entity::Fulfilment, fulfilment))?;
+        self.require_shop_access(actor, shop, "ship order").await?;
+        let shipment = ShipmentId::random();
+        let now = self.now();
+        let (order, _) = self
+            .change_order(order, |o| {
+                o.ship(fulfilment, shipment, &consignment, actor.into(), now)
+                    .map(Some)
+            })
+            .await?;
+        Ok(order)
+    }
+
+    /// Records a carrier's tracking update for a parcel (the shop's seller or an admin,
+    /// relaying the carrier). When every parcel has arrived the order is delivered.
+    pub async fn track_shipment(
+        &self,
+        actor: Principal,
+        order: OrderId,
+        shipment: ShipmentId,
+        status: TrackingStatus,
+        detail: &str,
+    ) -> Result<Order, Error> {
+        if detail.chars().count() > 500 || detail.chars().any(char::is_control) {
+            return Err(Error::invalid("detail", "at most 500 visible characters"));
+        }
+        let current = self.load_order(order).await?;
+        let shop = current
+            .fulfilments
+            .iter()
+            .find(|f| f.shipments.iter().any(|s| s.id == shipment))
+            .map(|f| f.shop)
+            .ok_or_else(|| Error::not_found(Entity::Shipment, shipment))?;
+        self.require_shop_access(actor, shop, "update tracking")
+            .await?;
+        let now = self.now();
+        let update = TrackingEvent {
+            at: now,
+            status,
+            detail: detail.to_owned(),
+        };
+        let (order, _) = self
+            .change_order(order, |o| o.track(shipment, update.clone(), now).map(Some))
+            .await?;
+        Ok(order)
+    }
+
+    /// Allowed for an admin, or the seller who owns `shop`.
+    pub(super) async fn require_shop_access(
+        &self,
+        actor: Principal,
+        shop: ShopId,
+        action: &'static str,
+    ) -> Result<(), Error> {
+        match actor {
+            Principal::Admin(_) => Ok(()),
+            Principal::Seller(seller) => {
+                let owner = self.stores.catalog.shop(shop).await?.map(|s| s.seller);
+                if owner == Some(seller) {
+                    Ok(())
+                } else {
+                    Err(Error::forbidden(action))
+                }
+            }
+            _ => Err(Error::forbidden(action)),
+        }
+    }
+}
