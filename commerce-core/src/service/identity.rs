@@ -321,3 +321,26 @@ fn optional_text(field: &'static str, raw: Option<&str>) -> Result<Option<String
     }
     Ok(Some(text.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DUMMY_HASH;
+
+    /// The dummy must cost what a real verification costs: same algorithm, same
+    /// parameters as the hashes `PasswordHash::new` makes.
+    #[test]
+    fn dummy_hash_uses_the_default_argon2id_parameters() {
+        let parsed = argon2::PasswordHash::new(DUMMY_HASH);
+        let parsed = parsed.as_ref().ok();
+        let costs = |p: &argon2::Params| (p.m_cost(), p.t_cost(), p.p_cost());
+        let params = parsed.and_then(|p| argon2::Params::try_from(p).ok());
+        assert_eq!(
+            params.as_ref().map(costs),
+            Some(costs(&argon2::Params::default()))
+        );
+        assert_eq!(
+            parsed.map(|p| p.algorithm.as_str()),
+            Some(argon2::Algorithm::Argon2id.ident().as_str())
+        );
+    }
+}
