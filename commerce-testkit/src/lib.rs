@@ -7,6 +7,8 @@
 //! - [`generate`]: deterministic generators of realistic carts and promotion sets, for
 //!   benchmarks and load tests.
 //!
+//! - [`orders`]: a two-shop store, orders built as checkout builds them, and seeding
+//!   any adapter's stores with a fixture store;
 //! - [`conformance`]: every storage port's contract as tests, run by every adapter with
 //!   [`conformance_suite!`].
 //!
@@ -16,3 +18,4 @@
 pub mod conformance;
 pub mod fixtures;
 pub mod generate;
+pub mod orders;

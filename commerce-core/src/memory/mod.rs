@@ -2,11 +2,11 @@
 //! They are a product feature — a complete working engine for tests, examples and
 //! prototypes — and they pass the same conformance kit as the database adapters.
 //!
+//! A complete engine in one line:
+//!
 //! ```
-//! # tokio_test_block(async {
 //! let shop = commerce_core::memory::Memory::new().commerce();
-//! # });
-//! # fn tokio_test_block<F: std::future::Future>(_: F) {}
+//! # let _ = shop;
 //! ```
 //!
 //! Atomic operations that span ports (placing an order reserves stock, stores the order,
@@ -22,6 +22,7 @@ mod orders;
 mod outbox;
 mod payments;
 mod pricing;
+mod recorder;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -34,6 +35,7 @@ pub use orders::MemoryOrders;
 pub use outbox::MemoryOutbox;
 pub use payments::{MemoryPayments, Script, Webhook};
 pub use pricing::MemoryPricing;
+pub use recorder::EventRecorder;
 
 use crate::error::Error;
 use crate::ports::Stores;

@@ -151,6 +151,18 @@ impl Order {
                 }
             }
             PaymentOutcome::Refunded { reference, amount } => {
+                self.same_currency(*amount)?;
+                let known = self
+                    .payment
+                    .refunds
+                    .iter()
+                    .any(|r| r.provider_reference.as_deref() == Some(reference.as_str()));
+                if !known && amount.amount() > self.refundable()?.amount() {
+                    // The capture it refunds has not reached us yet: deliver it again later.
+                    return Err(Error::Unavailable(format!(
+                        "refund {reference} arrived before its capture"
+                    )));
+                }
                 let refund = Refund {
                     id: crate::ids::RefundId::random(),
                     amount: *amount,

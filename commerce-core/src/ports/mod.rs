@@ -19,6 +19,7 @@ mod orders;
 mod outbox;
 mod payments;
 mod pricing;
+mod subscriber;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use orders::{OrderStore, OrderUpdate, PlaceOrder, Placed};
 pub use outbox::Outbox;
 pub use payments::PaymentProvider;
 pub use pricing::PricingStore;
+pub use subscriber::Subscriber;
 
 /// Every storage port, as trait objects: what a storage adapter hands the engine.
 #[derive(Clone)]
