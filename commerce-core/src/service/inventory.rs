@@ -1,5 +1,129 @@
-//! Use cases: inventory. (Skeleton.)
+//! Use cases: inventory. Stock is managed by an admin or by the seller whose shop sells
+//! the SKU; availability is public; customers subscribe to back-in-stock news; the
+//! system expires lapsed reservations.
 
 use super::Commerce;
+use crate::catalog::Sku;
+use crate::error::{Entity, Error};
+use crate::identity::Principal;
+use crate::ids::LocationId;
+use crate::inventory::{Reservation, StockLevel, StockPolicy};
 
-impl Commerce {}
+impl Commerce {
+    /// Adds `delta` units on hand of `sku` at `location` (negative to write off).
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] unless `actor` is an admin or the seller whose shop sells the
+    /// SKU ([`Error::NotFound`] for a seller when no shop sells it);
+    /// [`Error::InsufficientStock`] when a write-off would take on hand below zero or
+    /// below what is reserved. Nothing changes on error.
+    pub async fn adjust_stock(
+        &self,
+        actor: Principal,
+        sku: &Sku,
+        location: LocationId,
+        delta: i64,
+    ) -> Result<StockLevel, Error> {
+        self.require_stock_access(&actor, sku, "adjust stock")
+            .await?;
+        self.stores
+            .inventory
+            .adjust_stock(sku, location, delta, self.now())
+            .await
+    }
+
+    /// Sets a SKU's backorder and low-stock policy.
+    ///
+    /// # Errors
+    /// As for [`Commerce::adjust_stock`]'s access rules.
+    pub async fn set_stock_policy(
+        &self,
+        actor: Principal,
+        policy: StockPolicy,
+    ) -> Result<(), Error> {
+        self.require_stock_access(&actor, &policy.sku, "set stock policy")
+            .await?;
+        self.stores.inventory.set_policy(policy).await
+    }
+
+    /// A SKU's stock at every location, by location id.
+    ///
+    /// # Errors
+    /// As for [`Commerce::adjust_stock`]'s access rules.
+    pub async fn stock_levels(
+        &self,
+        actor: Principal,
+        sku: &Sku,
+    ) -> Result<Vec<StockLevel>, Error> {
+        self.require_stock_access(&actor, sku, "read stock levels")
+            .await?;
+        self.stores.inventory.levels(sku).await
+    }
+
+    /// Units of a SKU available across all locations: public, so a storefront can say
+    /// "in stock" to anyone. Zero for a SKU never stocked; negative only for a SKU on
+    /// backorder.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn available(&self, sku: &Sku) -> Result<i64, Error> {
+        self.stores.inventory.available(sku).await
+    }
+
+    /// Asks for a `stock.back_in_stock` notice when `sku` can be bought again. Subscribing
+    /// twice is the same as once.
+    ///
+    /// # Errors
+    /// [`Error::Unauthenticated`] for a guest; [`Error::Forbidden`] for a seller or an
+    /// admin (only customers subscribe); [`Error::NotFound`] when no product has the SKU.
+    pub async fn subscribe_back_in_stock(&self, actor: Principal, sku: &Sku) -> Result<(), Error> {
+        let customer = match actor {
+            Principal::Customer(customer) => customer,
+            Principal::Guest => return Err(Error::Unauthenticated("sign in to subscribe")),
+            Principal::Seller(_) | Principal::Admin(_) => {
+                return Err(Error::forbidden("subscribe to back-in-stock notices"));
+            }
+        };
+        let catalog = self.stores.catalog.catalog().await?;
+        if catalog.by_sku(sku).is_none() {
+            return Err(Error::not_found(Entity::Variant, sku));
+        }
+        self.stores
+            .inventory
+            .subscribe_back_in_stock(sku, customer)
+            .await
+    }
+
+    /// Releases every held reservation whose expiry has passed (a job the host runs
+    /// periodically, as the system) and returns them.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn expire_reservations(&self) -> Result<Vec<Reservation>, Error> {
+        self.stores.inventory.expire_reservations(self.now()).await
+    }
+
+    /// Allowed for an admin, or for the seller whose shop sells `sku`.
+    async fn require_stock_access(
+        &self,
+        actor: &Principal,
+        sku: &Sku,
+        action: &'static str,
+    ) -> Result<(), Error> {
+        let seller = match actor {
+            Principal::Admin(_) => return Ok(()),
+            Principal::Seller(seller) => *seller,
+            Principal::Guest | Principal::Customer(_) => return Err(Error::forbidden(action)),
+        };
+        let catalog = self.stores.catalog.catalog().await?;
+        let (product, _) = catalog
+            .by_sku(sku)
+            .ok_or_else(|| Error::not_found(Entity::Variant, sku))?;
+        let owner = catalog.shop(product.shop()).map(|shop| shop.seller);
+        if owner == Some(seller) {
+            Ok(())
+        } else {
+            Err(Error::forbidden(action))
+        }
+    }
+}
