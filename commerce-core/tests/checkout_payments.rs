@@ -9,7 +9,6 @@ use chrono::Duration;
 use commerce_core::SellerId;
 use commerce_core::cart::{Cart, CartContext, CartPurpose, Quantity};
 use commerce_core::catalog::Sku;
-use commerce_core::events::DomainEvent;
 use commerce_core::identity::Principal;
 use commerce_core::inventory::ReservationState;
 use commerce_core::memory::{Memory, Script};
@@ -247,26 +246,25 @@ async fn duplicate_and_out_of_order_webhooks_change_nothing_twice() {
 }
 
 #[tokio::test]
-async fn a_refund_notice_before_its_capture_is_retried_later() {
+async fn a_refund_notice_before_its_capture_is_refused_for_redelivery() {
     let w = World::new(10).await;
     let order = w.ordered(ALICE, &[(w.mug, 1)]).await;
-    w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
-    let key = IdempotencyKey::parse("refund-early").unwrap();
-    w.engine
-        .refund(
-            ADMIN,
-            order.id,
-            Money::parse("1.00", Currency::USD).unwrap(),
-            "x",
-            &key,
-        )
+    let before = w.order(order.id).await;
+    let reference = before.payment.reference.clone().unwrap();
+    let early = format!(
+        r#"{{"id":"evt_early_refund","payment":"{}","order":"{}","outcome":{{"kind":"refunded","reference":"re_x","amount":{{"amount":"1.00","currency":"USD"}}}}}}"#,
+        reference.0, order.id
+    );
+    let signature = w.memory.payments.sign(early.as_bytes(), now()).unwrap();
+    let err = w
+        .engine
+        .handle_payment_webhook(early.as_bytes(), &signature)
         .await
-        .unwrap();
-    let hooks = w.memory.payments.take_webhooks().unwrap();
-    // On a fresh order that has not seen its capture, the refund notice must wait.
-    let other = w.ordered(BOB, &[(w.tee, 1)]).await;
-    let _ = other;
-    assert_eq!(hooks.len(), 2);
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
+    assert!(err.is_retryable());
+    let after = w.order(order.id).await;
+    assert_eq!(after, before, "unchanged, and not marked as applied");
 }
 
 #[tokio::test]
@@ -668,5 +666,22 @@ async fn each_shop_ships_its_part_and_the_order_is_delivered_when_all_arrive() {
             OrderStatus::Delivered
         ]
     );
-    let _ = DomainEvent::OrderDelivered { order: order.id };
+}
+
+#[tokio::test]
+async fn the_reservation_sweep_cancels_the_unpaid_order_with_its_hold() {
+    let w = World::new(2).await;
+    let order = w.ordered(ALICE, &[(w.mug, 2)]).await;
+    w.memory.clock.advance(Duration::minutes(20));
+    w.engine.expire_reservations().await.unwrap();
+    assert_eq!(w.order(order.id).await.status, OrderStatus::Cancelled);
+    assert_eq!(w.available(w.mug).await, 2);
+    // A payment arriving afterwards cannot pay a cancelled order.
+    let err = w
+        .engine
+        .pay(ALICE, order.id, "pm_card_visa")
+        .await
+        .map(|a| a.order.status);
+    assert_ne!(err, Ok(OrderStatus::Paid));
+    assert_eq!(w.on_hand(w.mug).await, 2);
 }

@@ -47,10 +47,8 @@ async fn subscribers_get_events_in_order_and_they_are_marked_published() {
     let events: Vec<_> = (1..=4).map(abandoned).collect();
     memory.stores.outbox.append(events.clone()).await.unwrap();
     let recorder = Arc::new(EventRecorder::new());
-    let published = engine
-        .publish_events(&[recorder.clone()], 100)
-        .await
-        .unwrap();
+    let subscribers: Vec<Arc<dyn Subscriber>> = vec![recorder.clone()];
+    let published = engine.publish_events(&subscribers, 100).await.unwrap();
     assert_eq!(published, 4);
     let expected: Vec<_> = events.into_iter().map(|e| e.event).collect();
     assert_eq!(recorder.events().unwrap(), expected);
@@ -63,13 +61,7 @@ async fn subscribers_get_events_in_order_and_they_are_marked_published() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(
-        engine
-            .publish_events(&[recorder.clone()], 100)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(engine.publish_events(&subscribers, 100).await.unwrap(), 0);
 }
 
 #[tokio::test]

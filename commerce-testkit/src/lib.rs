@@ -12,8 +12,8 @@
 //! - [`conformance`]: every storage port's contract as tests, run by every adapter with
 //!   [`conformance_suite!`].
 //!
-//! Fixture builders panic on a malformed fixture: that is a bug in the test itself.
-#![allow(clippy::expect_used, clippy::panic)]
+//! Fixture builders and conformance cases panic on failure: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod conformance;
 pub mod fixtures;

@@ -263,7 +263,6 @@ impl MemoryInventory {
     /// lock (updating an order). A no-op when the effect does not apply in the
     /// reservation's state (see [`StockEffect`]); `NotFound` when the reservation does
     /// not exist and the effect is not `None`.
-    #[allow(dead_code, reason = "called by MemoryOrders when an order changes")]
     pub(crate) fn apply_effect(
         &self,
         id: ReservationId,

@@ -185,8 +185,8 @@ impl Order {
     }
 
     /// Records a refund the provider made. It may not exceed what was captured and not yet
-    /// refunded (`InvalidInput` on `amount`); a refund whose provider reference is already
-    /// recorded changes nothing. After delivery the order becomes partially refunded or
+    /// refunded (`InvalidInput` on `amount`); a refund whose id or provider reference is
+    /// already recorded changes nothing. After delivery the order becomes partially refunded or
     /// refunded; before, only the payment record changes.
     pub fn record_refund(
         &mut self,
@@ -195,13 +195,12 @@ impl Order {
         now: DateTime<Utc>,
     ) -> Result<Effects, Error> {
         self.same_currency(refund.amount)?;
-        if refund.provider_reference.is_some()
-            && self
-                .payment
-                .refunds
-                .iter()
-                .any(|r| r.provider_reference == refund.provider_reference)
-        {
+        let recorded = self.payment.refunds.iter().any(|r| {
+            r.id == refund.id
+                || (refund.provider_reference.is_some()
+                    && r.provider_reference == refund.provider_reference)
+        });
+        if recorded {
             return Ok(Effects::default());
         }
         if refund.amount.is_zero() || refund.amount.is_negative() {

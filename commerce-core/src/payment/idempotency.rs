@@ -30,6 +30,16 @@ impl IdempotencyKey {
         IdempotencyKey(format!("{}:{step}", self.0))
     }
 
+    /// A UUID determined by the key alone, so that whatever a request creates under this
+    /// key (a refund, say) gets the same id on every retry.
+    pub fn stable_uuid(&self) -> uuid::Uuid {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.0.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
+
     /// The key text.
     pub fn as_str(&self) -> &str {
         &self.0

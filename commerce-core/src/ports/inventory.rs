@@ -64,7 +64,8 @@ pub trait InventoryStore: Send + Sync {
     async fn restock(&self, id: ReservationId, at: DateTime<Utc>) -> Result<Reservation, Error>;
 
     /// Releases every held reservation whose expiry is at or before `now` and returns
-    /// them.
+    /// them. Hosts call [`Commerce::expire_reservations`](crate::Commerce::expire_reservations),
+    /// which cancels lapsed unpaid orders first so an order never outlives its hold.
     async fn expire_reservations(&self, now: DateTime<Utc>) -> Result<Vec<Reservation>, Error>;
 
     /// Asks to be told (a `stock.back_in_stock` event) when the SKU can be bought again.

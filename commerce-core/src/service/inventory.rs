@@ -95,12 +95,18 @@ impl Commerce {
     }
 
     /// Releases every held reservation whose expiry has passed (a job the host runs
-    /// periodically, as the system) and returns them.
+    /// periodically, as the system), cancelling the unpaid orders they belonged to, and
+    /// returns the reservations released.
     ///
     /// # Errors
     /// Only storage failures.
     pub async fn expire_reservations(&self) -> Result<Vec<Reservation>, Error> {
-        self.stores.inventory.expire_reservations(self.now()).await
+        // Orders first, through the order path, so that an order and its reservation
+        // lapse together (a payment racing the sweep either wins or finds the order
+        // cancelled); then the holds that belong to no order.
+        let now = self.now();
+        self.expire_unpaid_orders_at(now).await?;
+        self.stores.inventory.expire_reservations(now).await
     }
 
     /// Allowed for an admin, or for the seller whose shop sells `sku`.

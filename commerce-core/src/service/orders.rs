@@ -126,11 +126,16 @@ impl Commerce {
     ) -> Result<Order, Error> {
         actor.require_admin("refund order")?;
         let order = self.load_order(id).await?;
+        let key = key.derive("refund");
+        let refund_id = RefundId::from_uuid(key.stable_uuid());
+        if order.payment.refunds.iter().any(|r| r.id == refund_id) {
+            return Ok(order); // a retry of a refund already made
+        }
         // Check with the domain's own rule before any money moves.
         let mut trial = order.clone();
         trial.record_refund(
             Refund {
-                id: RefundId::random(),
+                id: refund_id,
                 amount,
                 reason: reason.to_owned(),
                 provider_reference: None,
@@ -139,7 +144,7 @@ impl Commerce {
             actor.into(),
             self.now(),
         )?;
-        self.refund_now(order, amount, reason, &key.derive("refund"), actor.into())
+        self.refund_now(order, amount, reason, &key, actor.into())
             .await
     }
 
@@ -165,7 +170,13 @@ impl Commerce {
     /// Cancels every unpaid order whose reservation lapsed, releasing its stock and
     /// voiding its open payment. Run it periodically; returns the orders cancelled.
     pub async fn expire_unpaid_orders(&self) -> Result<Vec<Order>, Error> {
-        let now = self.now();
+        self.expire_unpaid_orders_at(self.now()).await
+    }
+
+    pub(super) async fn expire_unpaid_orders_at(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Order>, Error> {
         let mut cancelled = Vec::new();
         for order in self.stores.orders.unpaid_expired(now).await? {
             let result = self
@@ -283,7 +294,7 @@ impl Commerce {
                 let before = order.payment.refunds.len();
                 let effects = order.record_refund(
                     Refund {
-                        id: RefundId::random(),
+                        id: RefundId::from_uuid(key.stable_uuid()),
                         amount: refund.amount,
                         reason: reason.to_owned(),
                         provider_reference: Some(refund.reference.clone()),
