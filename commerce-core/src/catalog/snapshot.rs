@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn removing_a_product_frees_its_slug_and_skus() {
         let first = product(1, "A-1");
-        let mut catalog = catalog_with(&[first.clone()]);
+        let mut catalog = catalog_with(std::slice::from_ref(&first));
         assert_eq!(catalog.remove_product(first.id()), Ok(first.clone()));
         assert!(catalog.product(first.id()).is_none());
         assert!(catalog.by_slug(first.slug()).is_none());

@@ -37,14 +37,8 @@ impl Commerce {
                 return Err(Error::forbidden("create a cart"));
             }
         };
-        if let Some(me) = customer
-            && purpose == CartPurpose::Shopping
-            && let Some(active) = self.active_shopping_cart(me).await?
-        {
-            return Err(Error::Conflict(format!(
-                "customer {me} already has shopping cart {}",
-                active.id()
-            )));
+        if let Some(me) = customer {
+            self.ensure_one_shopping_cart(me, purpose).await?;
         }
         let now = self.now();
         let cart = Cart::new(CartId::random(), customer, purpose, currency, now);
@@ -202,14 +196,7 @@ impl Commerce {
         if cart.customer() == Some(me) {
             return Ok(cart);
         }
-        if cart.purpose() == CartPurpose::Shopping
-            && let Some(active) = self.active_shopping_cart(me).await?
-        {
-            return Err(Error::Conflict(format!(
-                "customer {me} already has shopping cart {}; merge instead",
-                active.id()
-            )));
-        }
+        self.ensure_one_shopping_cart(me, cart.purpose()).await?;
         cart.assign_to(me);
         self.stores.carts.save_cart(&cart, Vec::new()).await?;
         Ok(cart)
@@ -282,15 +269,27 @@ impl Commerce {
         Ok(cart)
     }
 
-    /// The customer's shopping cart that is not checked out yet, if any.
-    async fn active_shopping_cart(&self, customer: CustomerId) -> Result<Option<Cart>, Error> {
-        Ok(self
-            .stores
-            .carts
-            .carts_of(customer)
-            .await?
-            .into_iter()
-            .find(|c| c.purpose() == CartPurpose::Shopping && c.status() != CartStatus::CheckedOut))
+    /// `Conflict` when a cart for `purpose` would be the customer's second active
+    /// (not checked out) shopping cart.
+    async fn ensure_one_shopping_cart(
+        &self,
+        customer: CustomerId,
+        purpose: CartPurpose,
+    ) -> Result<(), Error> {
+        if purpose != CartPurpose::Shopping {
+            return Ok(());
+        }
+        let carts = self.stores.carts.carts_of(customer).await?;
+        match carts
+            .iter()
+            .find(|c| c.purpose() == CartPurpose::Shopping && c.status() != CartStatus::CheckedOut)
+        {
+            Some(active) => Err(Error::Conflict(format!(
+                "customer {customer} already has shopping cart {}",
+                active.id()
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Who is buying a cart, when, where to, and how often they used promotions: what
