@@ -80,6 +80,23 @@ impl CategoryTree {
         Ok(())
     }
 
+    /// Adds a category, or renames one already present. An unknown parent is
+    /// [`Error::NotFound`]; giving an existing category another parent is
+    /// [`Error::Conflict`], since categories never move (their lineage stays valid).
+    pub fn upsert(&mut self, category: Category) -> Result<(), Error> {
+        match self.nodes.get_mut(&category.id) {
+            None => self.insert(category),
+            Some(node) if node.category.parent == category.parent => {
+                node.category = category;
+                Ok(())
+            }
+            Some(node) => Err(Error::Conflict(format!(
+                "category {} cannot move to another parent",
+                node.category.id
+            ))),
+        }
+    }
+
     /// One category.
     pub fn get(&self, id: CategoryId) -> Option<&Category> {
         self.nodes.get(&id).map(|n| &n.category)
@@ -209,6 +226,32 @@ mod tests {
             tree.insert(cat(1, None, "Again")),
             Err(Error::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn upserting_renames_in_place_but_never_moves() {
+        let mut tree = CategoryTree::new();
+        assert_eq!(tree.upsert(cat(1, None, "Root")), Ok(()));
+        assert_eq!(tree.upsert(cat(2, Some(1), "Child")), Ok(()));
+        assert_eq!(tree.upsert(cat(2, Some(1), "Renamed")), Ok(()));
+        assert_eq!(
+            tree.get(CategoryId::from_u128(2)).map(|c| c.name.as_str()),
+            Some("Renamed")
+        );
+        assert!(matches!(
+            tree.upsert(cat(2, None, "Moved")),
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            tree.upsert(cat(3, Some(9), "Orphan")),
+            Err(Error::NotFound { .. })
+        ));
+        let child = tree.get(CategoryId::from_u128(2));
+        assert_eq!(
+            child.map(|c| (c.name.as_str(), c.parent)),
+            Some(("Renamed", Some(CategoryId::from_u128(1))))
+        );
+        assert_eq!(tree.iter().count(), 2);
     }
 
     #[test]

@@ -32,8 +32,16 @@ impl Catalog {
         Catalog::default()
     }
 
-    /// Adds a shop. A second shop for the same seller, or a taken slug, is a conflict.
+    /// Adds a shop. A second shop for the same seller, or a taken id or slug, is a
+    /// conflict.
     pub fn add_shop(&mut self, shop: Shop) -> Result<(), Error> {
+        self.check_shop(&shop)?;
+        self.shops.insert(shop.id, shop);
+        Ok(())
+    }
+
+    /// What [`Catalog::add_shop`] would refuse, without changing anything.
+    pub fn check_shop(&self, shop: &Shop) -> Result<(), Error> {
         if let Some(existing) = self
             .shops
             .values()
@@ -45,7 +53,6 @@ impl Catalog {
                 format!("shop id or slug {} is taken", shop.slug)
             }));
         }
-        self.shops.insert(shop.id, shop);
         Ok(())
     }
 
@@ -54,9 +61,27 @@ impl Catalog {
         &mut self.categories
     }
 
-    /// Adds or replaces a product. Its shop and category must exist; its slug and SKUs
-    /// must not belong to another product.
+    /// Adds or replaces a product. Its shop and category must exist; its slug, SKUs and
+    /// variant ids must not belong to another product.
     pub fn upsert_product(&mut self, product: Product) -> Result<(), Error> {
+        self.check_product(&product)?;
+        let id = product.id();
+        if let Some(previous) = self.products.remove(&id) {
+            self.unindex(&previous);
+        }
+        self.by_slug.insert(product.slug().clone(), id);
+        for variant in product.variants() {
+            self.by_variant.insert(variant.id, id);
+            self.by_sku.insert(variant.sku.clone(), variant.id);
+        }
+        self.products.insert(id, product);
+        Ok(())
+    }
+
+    /// What [`Catalog::upsert_product`] would refuse, without changing anything:
+    /// [`Error::NotFound`] for a missing shop or category, [`Error::Conflict`] for a slug,
+    /// SKU or variant id of another product.
+    pub fn check_product(&self, product: &Product) -> Result<(), Error> {
         if !self.shops.contains_key(&product.shop()) {
             return Err(Error::not_found(Entity::Shop, product.shop()));
         }
@@ -66,40 +91,51 @@ impl Catalog {
             }
         }
         let id = product.id();
-        if self
-            .by_slug
-            .get(product.slug())
-            .is_some_and(|&owner| owner != id)
-        {
+        let taken = |owner: Option<&ProductId>| owner.is_some_and(|&p| p != id);
+        if taken(self.by_slug.get(product.slug())) {
             return Err(Error::Conflict(format!("slug {} is taken", product.slug())));
         }
         for variant in product.variants() {
-            let owner = self.by_variant.get(&variant.id).or_else(|| {
-                self.by_sku
-                    .get(&variant.sku)
-                    .and_then(|v| self.by_variant.get(v))
-            });
-            if owner.is_some_and(|&p| p != id) {
+            let sku_owner = self
+                .by_sku
+                .get(&variant.sku)
+                .and_then(|v| self.by_variant.get(v));
+            if taken(sku_owner) {
                 return Err(Error::Conflict(format!(
                     "SKU {} belongs to another product",
                     variant.sku
                 )));
             }
-        }
-        if let Some(previous) = self.products.remove(&id) {
-            self.by_slug.remove(previous.slug());
-            for variant in previous.variants() {
-                self.by_variant.remove(&variant.id);
-                self.by_sku.remove(&variant.sku);
+            if taken(self.by_variant.get(&variant.id)) {
+                return Err(Error::Conflict(format!(
+                    "variant {} belongs to another product",
+                    variant.id
+                )));
             }
         }
-        self.by_slug.insert(product.slug().clone(), id);
-        for variant in product.variants() {
-            self.by_variant.insert(variant.id, id);
-            self.by_sku.insert(variant.sku.clone(), variant.id);
-        }
-        self.products.insert(id, product);
         Ok(())
+    }
+
+    /// Removes a product and frees its slug and SKUs.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is no such product; nothing changes then.
+    pub fn remove_product(&mut self, id: ProductId) -> Result<Product, Error> {
+        let product = self
+            .products
+            .remove(&id)
+            .ok_or_else(|| Error::not_found(Entity::Product, id))?;
+        self.unindex(&product);
+        Ok(product)
+    }
+
+    /// Drops a product's entries from the slug, variant and SKU indexes.
+    fn unindex(&mut self, product: &Product) {
+        self.by_slug.remove(product.slug());
+        for variant in product.variants() {
+            self.by_variant.remove(&variant.id);
+            self.by_sku.remove(&variant.sku);
+        }
     }
 
     /// A shop.
@@ -203,5 +239,124 @@ impl TryFrom<CatalogData> for Catalog {
             catalog.upsert_product(product)?;
         }
         Ok(catalog)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::catalog::{NewProduct, ProductStatus, Weight};
+    use crate::ids::SellerId;
+    use crate::pricing::TaxCategory;
+
+    fn shop() -> Shop {
+        match Shop::new(ShopId::from_u128(1), SellerId::from_u128(1), "Shop") {
+            Ok(shop) => shop,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A one-variant product; `n` picks its id, variant id and name.
+    fn product(n: u128, sku: &str) -> Product {
+        let variant = Variant::new(
+            VariantId::from_u128(n),
+            Sku::parse(sku).unwrap_or_else(|e| panic!("{e}")),
+            Weight::grams(100),
+        );
+        let new = NewProduct {
+            id: ProductId::from_u128(n),
+            shop: ShopId::from_u128(1),
+            name: format!("Product {n}"),
+            slug: None,
+            description: String::new(),
+            status: ProductStatus::Active,
+            category: None,
+            brand: None,
+            attributes: BTreeMap::new(),
+            tax_category: TaxCategory::standard(),
+            media: Vec::new(),
+            variants: vec![variant],
+            created_at: Utc.timestamp_opt(0, 0).single().unwrap_or_default(),
+        };
+        Product::new(new).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn catalog_with(products: &[Product]) -> Catalog {
+        let mut catalog = Catalog::new();
+        assert_eq!(catalog.add_shop(shop()), Ok(()));
+        for p in products {
+            assert_eq!(catalog.upsert_product(p.clone()), Ok(()));
+        }
+        catalog
+    }
+
+    #[test]
+    fn removing_a_product_frees_its_slug_and_skus() {
+        let first = product(1, "A-1");
+        let mut catalog = catalog_with(std::slice::from_ref(&first));
+        assert_eq!(catalog.remove_product(first.id()), Ok(first.clone()));
+        assert!(catalog.product(first.id()).is_none());
+        assert!(catalog.by_slug(first.slug()).is_none());
+        assert!(catalog.variant(VariantId::from_u128(1)).is_none());
+        assert!(catalog.by_sku(&first.variants()[0].sku).is_none());
+        // Another product may now take the same slug and SKU.
+        let mut reuse = NewProduct::from(product(2, "A-1"));
+        reuse.slug = Some(first.slug().clone());
+        let reuse = Product::new(reuse).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(catalog.upsert_product(reuse), Ok(()));
+    }
+
+    #[test]
+    fn removing_an_absent_product_is_not_found_and_changes_nothing() {
+        let mut catalog = catalog_with(&[product(1, "A-1")]);
+        let error = catalog.remove_product(ProductId::from_u128(9));
+        assert!(matches!(
+            error,
+            Err(Error::NotFound {
+                entity: Entity::Product,
+                ..
+            })
+        ));
+        assert_eq!(catalog.products().count(), 1);
+        assert!(
+            catalog
+                .by_sku(&Sku::parse("A-1").unwrap_or_else(|e| panic!("{e}")))
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn an_edit_cannot_take_another_products_sku() {
+        let (first, second) = (product(1, "A-1"), product(2, "B-2"));
+        let mut catalog = catalog_with(&[first.clone(), second.clone()]);
+        // The first product keeps its variant id but renames its SKU to the second's.
+        let mut edit = NewProduct::from(first.clone());
+        edit.variants[0].sku = second.variants()[0].sku.clone();
+        let edit = Product::new(edit).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            catalog.upsert_product(edit),
+            Err(Error::Conflict(_))
+        ));
+        assert_eq!(catalog.product(first.id()), Some(&first));
+        let (owner, _) = catalog
+            .by_sku(&second.variants()[0].sku)
+            .unwrap_or_else(|| panic!("SKU B-2 is indexed"));
+        assert_eq!(owner.id(), second.id());
+    }
+
+    #[test]
+    fn an_edit_cannot_take_another_products_variant_id() {
+        let (first, second) = (product(1, "A-1"), product(2, "B-2"));
+        let mut catalog = catalog_with(&[first.clone(), second]);
+        let mut edit = NewProduct::from(product(3, "C-3"));
+        edit.variants[0].id = first.variants()[0].id;
+        let edit = Product::new(edit).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            catalog.upsert_product(edit),
+            Err(Error::Conflict(_))
+        ));
+        assert_eq!(catalog.products().count(), 2);
     }
 }

@@ -48,8 +48,9 @@ impl CartStore for MemoryCarts {
     async fn save_cart(&self, cart: &Cart, events: Vec<EventRecord>) -> Result<(), Error> {
         let mut carts = self.locked()?;
         check_writable(carts.get(&cart.id()))?;
+        self.outbox.push(events)?;
         carts.insert(cart.id(), cart.clone());
-        self.outbox.push(events)
+        Ok(())
     }
 
     async fn cart(&self, id: CartId) -> Result<Option<Cart>, Error> {
@@ -72,5 +73,28 @@ impl CartStore for MemoryCarts {
             .remove(&id)
             .map(|_| ())
             .ok_or_else(|| Error::not_found(Entity::Cart, id))
+    }
+
+    async fn merge_carts(
+        &self,
+        into: &Cart,
+        merged: CartId,
+        events: Vec<EventRecord>,
+    ) -> Result<(), Error> {
+        let mut carts = self.locked()?;
+        if merged == into.id() {
+            return Err(Error::Conflict(format!(
+                "cart {merged} cannot merge into itself"
+            )));
+        }
+        let stored = carts
+            .get(&merged)
+            .ok_or_else(|| Error::not_found(Entity::Cart, merged))?;
+        check_writable(Some(stored))?;
+        check_writable(carts.get(&into.id()))?;
+        self.outbox.push(events)?;
+        carts.remove(&merged);
+        carts.insert(into.id(), into.clone());
+        Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! In-memory catalog. (Skeleton: filled in by the catalog work.)
+//! In-memory catalog.
 
 use std::sync::{Arc, Mutex};
 
@@ -6,12 +6,17 @@ use async_trait::async_trait;
 
 use super::{MemoryOutbox, lock};
 use crate::catalog::{Catalog, Category, Product, Shop, Slug};
-use crate::error::Error;
+use crate::error::{Entity, Error};
 use crate::events::EventRecord;
 use crate::ids::{ProductId, SellerId, ShopId};
 use crate::ports::CatalogStore;
 
-/// Shops, categories and products, held as one [`Catalog`].
+/// Shops, categories and products, held as one [`Catalog`] whose own checks (one shop per
+/// seller, unique slugs and SKUs, existing shops and categories) are the port's.
+///
+/// Each change is checked first, then its events are appended (the last step that can
+/// fail), then it is applied, all under the catalog's lock: a refused change writes
+/// neither the change nor its events.
 #[derive(Debug)]
 pub struct MemoryCatalog {
     catalog: Mutex<Catalog>,
@@ -31,8 +36,10 @@ impl MemoryCatalog {
 #[async_trait]
 impl CatalogStore for MemoryCatalog {
     async fn create_shop(&self, shop: Shop, events: Vec<EventRecord>) -> Result<(), Error> {
-        lock(&self.catalog)?.add_shop(shop)?;
-        self.outbox.push(events)
+        let mut catalog = lock(&self.catalog)?;
+        catalog.check_shop(&shop)?;
+        self.outbox.push(events)?;
+        catalog.add_shop(shop)
     }
 
     async fn shop(&self, id: ShopId) -> Result<Option<Shop>, Error> {
@@ -47,13 +54,14 @@ impl CatalogStore for MemoryCatalog {
     }
 
     async fn save_category(&self, category: Category) -> Result<(), Error> {
-        lock(&self.catalog)?.categories_mut().insert(category)
+        lock(&self.catalog)?.categories_mut().upsert(category)
     }
 
     async fn save_product(&self, product: Product, events: Vec<EventRecord>) -> Result<(), Error> {
         let mut catalog = lock(&self.catalog)?;
-        catalog.upsert_product(product)?;
-        self.outbox.push(events)
+        catalog.check_product(&product)?;
+        self.outbox.push(events)?;
+        catalog.upsert_product(product)
     }
 
     async fn product(&self, id: ProductId) -> Result<Option<Product>, Error> {
@@ -64,8 +72,13 @@ impl CatalogStore for MemoryCatalog {
         Ok(lock(&self.catalog)?.by_slug(slug).cloned())
     }
 
-    async fn delete_product(&self, id: ProductId, _events: Vec<EventRecord>) -> Result<(), Error> {
-        Err(Error::Unavailable(format!("deleting {id}: not built yet")))
+    async fn delete_product(&self, id: ProductId, events: Vec<EventRecord>) -> Result<(), Error> {
+        let mut catalog = lock(&self.catalog)?;
+        if catalog.product(id).is_none() {
+            return Err(Error::not_found(Entity::Product, id));
+        }
+        self.outbox.push(events)?;
+        catalog.remove_product(id).map(|_| ())
     }
 
     async fn catalog(&self) -> Result<Catalog, Error> {

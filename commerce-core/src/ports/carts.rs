@@ -22,4 +22,16 @@ pub trait CartStore: Send + Sync {
 
     /// Removes a cart. `NotFound` if absent.
     async fn delete_cart(&self, id: CartId) -> Result<(), Error>;
+
+    /// Atomically stores `into` (inserting or replacing it), removes the cart `merged` and
+    /// appends the events: how a guest cart is folded into a customer's cart on sign-in,
+    /// so its lines are counted exactly once. `NotFound` if `merged` is absent (for
+    /// instance because a concurrent call merged it first); `Conflict` if `merged` is
+    /// `into` itself or either stored cart is checked out. Nothing changes on error.
+    async fn merge_carts(
+        &self,
+        into: &Cart,
+        merged: CartId,
+        events: Vec<EventRecord>,
+    ) -> Result<(), Error>;
 }
