@@ -62,7 +62,10 @@ fn test() -> Result<(), String> {
     cargo(&["test", "--workspace", "--all-targets"], &[])?;
     // `--all-targets` leaves doc tests out; run them on their own.
     cargo(&["test", "--workspace", "--doc"], &[])?;
-    cargo(&["run", "--quiet", "--example", "quickstart"], &[])
+    for example in ["quickstart", "lifecycle"] {
+        cargo(&["run", "--quiet", "--example", example], &[])?;
+    }
+    Ok(())
 }
 
 fn lint() -> Result<(), String> {

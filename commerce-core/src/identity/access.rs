@@ -1,5 +1,7 @@
 //! Who is acting: the principal a use case runs as, and the actor written into histories.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -102,5 +104,19 @@ pub enum Actor {
 impl From<Principal> for Actor {
     fn from(principal: Principal) -> Self {
         Actor::Principal(principal)
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Actor::Principal(Principal::Guest) => "guest",
+            Actor::Principal(Principal::Customer(_)) => "customer",
+            Actor::Principal(Principal::Seller(_)) => "seller",
+            Actor::Principal(Principal::Admin(_)) => "admin",
+            Actor::System => "system",
+            Actor::PaymentProvider => "payment provider",
+            Actor::Carrier => "carrier",
+        })
     }
 }

@@ -326,7 +326,12 @@ impl Order {
             OrderStatus::PartiallyShipped
         };
         if to != self.status {
-            self.transition(to, actor, format!("fulfilment {fulfilment} shipped"), now)?;
+            let reason = format!(
+                "shipped with {} {}",
+                consignment.carrier(),
+                consignment.tracking_number()
+            );
+            self.transition(to, actor, reason, now)?;
         }
         Ok(Effects {
             events: vec![EventRecord::new(

@@ -2,7 +2,7 @@
 //! the port traits. An adapter crate runs all of it with one macro call and a function
 //! that makes fresh, empty stores:
 //!
-//! ```ignore
+//! ```text
 //! async fn fresh() -> commerce_core::ports::Stores { commerce_core::memory::stores() }
 //! commerce_testkit::conformance_suite!(fresh);
 //! ```
