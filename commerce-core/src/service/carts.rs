@@ -294,7 +294,7 @@ impl Commerce {
 
     /// Who is buying a cart, when, where to, and how often they used promotions: what
     /// pricing and coupon checks read besides the cart.
-    async fn pricing_context(
+    pub(super) async fn pricing_context(
         &self,
         cart: &Cart,
         ship_to: Region,

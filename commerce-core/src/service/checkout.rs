@@ -8,7 +8,7 @@ use crate::money::Money;
 use crate::order::{Order, OrderNumber, OrderStatus, Placement};
 use crate::payment::{IdempotencyKey, ProviderPayment};
 use crate::ports::PlaceOrder;
-use crate::pricing::{PricingContext, Region, Shopper, price_cart};
+use crate::pricing::{Region, price_cart};
 
 use super::Commerce;
 
@@ -75,28 +75,13 @@ impl Commerce {
         let now = self.now();
         let catalog = self.stores.catalog.catalog().await?;
         let rules = self.stores.pricing.rules().await?;
-        let previous_orders = self
-            .stores
-            .orders
-            .orders_of_customer(customer)
-            .await?
-            .iter()
-            .filter(|o| o.status != OrderStatus::Cancelled)
-            .count();
-        let context = PricingContext {
-            now,
-            shopper: Shopper {
-                customer: Some(customer),
-                group: None,
-                previous_orders: u32::try_from(previous_orders).unwrap_or(u32::MAX),
-            },
-            ship_to: Region {
-                country: request.ship_to.country,
-                state: request.ship_to.region.clone(),
-            },
-            shipping_method: request.shipping_method,
-            usage: self.stores.orders.promotion_usage(Some(customer)).await?,
+        let region = Region {
+            country: request.ship_to.country,
+            state: request.ship_to.region.clone(),
         };
+        let context = self
+            .pricing_context(&cart, region, request.shipping_method)
+            .await?;
         let repriced = cart.reprice(&CartContext {
             catalog: &catalog,
             prices: &rules.price_book,

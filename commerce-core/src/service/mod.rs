@@ -22,6 +22,9 @@ pub use payments::PaymentAttempt;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::cart::CartLimits;
+use crate::error::Error;
+use crate::identity::Principal;
+use crate::ids::ShopId;
 use crate::payment::CaptureMode;
 use crate::ports::{Clock, PaymentProvider, Stores};
 
@@ -93,5 +96,26 @@ impl Commerce {
 
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Allowed for an admin, or the seller who owns `shop`.
+    async fn require_shop_access(
+        &self,
+        actor: Principal,
+        shop: ShopId,
+        action: &'static str,
+    ) -> Result<(), Error> {
+        match actor {
+            Principal::Admin(_) => Ok(()),
+            Principal::Seller(seller) => {
+                let owner = self.stores.catalog.shop(shop).await?.map(|s| s.seller);
+                if owner == Some(seller) {
+                    Ok(())
+                } else {
+                    Err(Error::forbidden(action))
+                }
+            }
+            _ => Err(Error::forbidden(action)),
+        }
     }
 }

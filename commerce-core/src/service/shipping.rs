@@ -2,7 +2,7 @@
 
 use crate::error::{Entity, Error};
 use crate::identity::Principal;
-use crate::ids::{FulfilmentId, OrderId, ShipmentId, ShopId};
+use crate::ids::{FulfilmentId, OrderId, ShipmentId};
 use crate::order::Order;
 use crate::shipping::{Consignment, TrackingEvent, TrackingStatus};
 
@@ -72,26 +72,5 @@ impl Commerce {
             .change_order(order, |o| o.track(shipment, update.clone(), now).map(Some))
             .await?;
         Ok(order)
-    }
-
-    /// Allowed for an admin, or the seller who owns `shop`.
-    pub(super) async fn require_shop_access(
-        &self,
-        actor: Principal,
-        shop: ShopId,
-        action: &'static str,
-    ) -> Result<(), Error> {
-        match actor {
-            Principal::Admin(_) => Ok(()),
-            Principal::Seller(seller) => {
-                let owner = self.stores.catalog.shop(shop).await?.map(|s| s.seller);
-                if owner == Some(seller) {
-                    Ok(())
-                } else {
-                    Err(Error::forbidden(action))
-                }
-            }
-            _ => Err(Error::forbidden(action)),
-        }
     }
 }
