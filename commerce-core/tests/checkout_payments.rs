@@ -685,3 +685,80 @@ async fn the_reservation_sweep_cancels_the_unpaid_order_with_its_hold() {
     assert_ne!(err, Ok(OrderStatus::Paid));
     assert_eq!(w.on_hand(w.mug).await, 2);
 }
+
+#[tokio::test]
+async fn manual_capture_authorises_at_payment_and_captures_once_later() {
+    let mut w = World::new(10).await;
+    w.engine = Commerce::new(
+        w.memory.stores.clone(),
+        w.memory.payments.clone(),
+        w.memory.clock.clone(),
+        commerce_core::Config {
+            capture: commerce_core::payment::CaptureMode::Manual,
+            ..Default::default()
+        },
+    );
+    let order = w.ordered(ALICE, &[(w.mug, 2)]).await;
+    let attempt = w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
+    assert_eq!(attempt.status, PaymentStatus::RequiresCapture);
+    assert_eq!(attempt.order.status, OrderStatus::Paid);
+    assert_eq!(attempt.order.payment.authorized, order.totals.total);
+    assert!(attempt.order.payment.captured.is_zero());
+    assert_eq!(w.memory.payments.capture_count().unwrap(), 0);
+    let err = w
+        .engine
+        .capture_payment(ALICE, order.id, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    let captured = w
+        .engine
+        .capture_payment(ADMIN, order.id, None)
+        .await
+        .unwrap();
+    assert_eq!(captured.payment.captured, order.totals.total);
+    assert!(captured.payment.authorized.is_zero());
+    w.engine
+        .capture_payment(ADMIN, order.id, None)
+        .await
+        .unwrap();
+    w.deliver_webhooks().await;
+    assert_eq!(w.memory.payments.capture_count().unwrap(), 1);
+    assert_eq!(paid_entries(&w.order(order.id).await), 1);
+    assert_eq!(w.on_hand(w.mug).await, 8);
+}
+
+#[tokio::test]
+async fn a_payment_that_needs_customer_action_is_paid_by_its_webhook() {
+    let w = World::new(10).await;
+    let order = w.ordered(ALICE, &[(w.mug, 1)]).await;
+    w.memory.payments.script([Script::RequireAction]).unwrap();
+    let attempt = w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
+    assert!(matches!(
+        attempt.status,
+        PaymentStatus::RequiresAction { url: Some(_) }
+    ));
+    assert_eq!(attempt.order.status, OrderStatus::PendingPayment);
+    let reference = attempt.order.payment.reference.clone().unwrap();
+    w.memory.payments.complete_action(&reference).unwrap();
+    w.deliver_webhooks().await;
+    assert_eq!(w.order(order.id).await.status, OrderStatus::Paid);
+    assert_eq!(w.on_hand(w.mug).await, 9);
+}
+
+#[tokio::test]
+async fn a_provider_failure_leaves_the_order_payable() {
+    let w = World::new(10).await;
+    let order = w.ordered(ALICE, &[(w.mug, 1)]).await;
+    w.memory.payments.script([Script::Fail]).unwrap();
+    let err = w
+        .engine
+        .pay(ALICE, order.id, "pm_card_visa")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ProviderFailure);
+    assert_eq!(w.order(order.id).await.status, OrderStatus::PendingPayment);
+    assert_eq!(w.available(w.mug).await, 9, "still reserved");
+    let paid = w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
+    assert_eq!(paid.order.status, OrderStatus::Paid);
+}
