@@ -142,6 +142,8 @@ pub struct Cart {
     coupons: Vec<CouponCode>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    #[serde(default)]
+    version: u64,
 }
 
 impl Cart {
@@ -163,6 +165,7 @@ impl Cart {
             coupons: Vec::new(),
             created_at: now,
             updated_at: now,
+            version: 0,
         }
     }
 
@@ -194,6 +197,19 @@ impl Cart {
     pub fn line(&self, variant: VariantId) -> Option<&CartLine> {
         self.lines.iter().find(|l| l.variant == variant)
     }
+    /// The version storage holds (0 for a cart never stored): saving checks it, so a
+    /// change computed from a stale copy is refused instead of lost.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The same cart marked as stored at `version`. For storage adapters: cart
+    /// operations never change the version.
+    pub fn with_version(mut self, version: u64) -> Self {
+        self.version = version;
+        self
+    }
+
     /// Coupon codes applied.
     pub fn coupons(&self) -> &[CouponCode] {
         &self.coupons

@@ -33,24 +33,32 @@ impl MemoryCarts {
     }
 }
 
-/// Whether `cart` may replace what is stored under its id.
-pub(crate) fn check_writable(stored: Option<&Cart>) -> Result<(), Error> {
+/// Whether `cart`, read at its version, may replace what is stored under its id; the
+/// cart as it will be stored if so.
+pub(crate) fn writable(stored: Option<&Cart>, cart: &Cart) -> Result<Cart, Error> {
     match stored {
         Some(existing) if existing.status() == CartStatus::CheckedOut => Err(Error::Conflict(
             format!("cart {} is checked out", existing.id()),
         )),
-        _ => Ok(()),
+        Some(existing) if existing.version() != cart.version() => Err(Error::Conflict(format!(
+            "cart {} changed since it was read (version {}, read at {})",
+            existing.id(),
+            existing.version(),
+            cart.version()
+        ))),
+        None if cart.version() != 0 => Err(Error::not_found(Entity::Cart, cart.id())),
+        _ => Ok(cart.clone().with_version(cart.version() + 1)),
     }
 }
 
 #[async_trait]
 impl CartStore for MemoryCarts {
-    async fn save_cart(&self, cart: &Cart, events: Vec<EventRecord>) -> Result<(), Error> {
+    async fn save_cart(&self, cart: &Cart, events: Vec<EventRecord>) -> Result<Cart, Error> {
         let mut carts = self.locked()?;
-        check_writable(carts.get(&cart.id()))?;
+        let stored = writable(carts.get(&cart.id()), cart)?;
         self.outbox.push(events)?;
-        carts.insert(cart.id(), cart.clone());
-        Ok(())
+        carts.insert(stored.id(), stored.clone());
+        Ok(stored)
     }
 
     async fn cart(&self, id: CartId) -> Result<Option<Cart>, Error> {
@@ -80,7 +88,7 @@ impl CartStore for MemoryCarts {
         into: &Cart,
         merged: CartId,
         events: Vec<EventRecord>,
-    ) -> Result<(), Error> {
+    ) -> Result<Cart, Error> {
         let mut carts = self.locked()?;
         if merged == into.id() {
             return Err(Error::Conflict(format!(
@@ -90,11 +98,13 @@ impl CartStore for MemoryCarts {
         let stored = carts
             .get(&merged)
             .ok_or_else(|| Error::not_found(Entity::Cart, merged))?;
-        check_writable(Some(stored))?;
-        check_writable(carts.get(&into.id()))?;
+        if stored.status() == CartStatus::CheckedOut {
+            return Err(Error::Conflict(format!("cart {merged} is checked out")));
+        }
+        let into = writable(carts.get(&into.id()), into)?;
         self.outbox.push(events)?;
         carts.remove(&merged);
         carts.insert(into.id(), into.clone());
-        Ok(())
+        Ok(into)
     }
 }

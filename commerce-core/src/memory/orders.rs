@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::carts::check_writable;
+use super::carts::writable;
 use super::{MemoryCarts, MemoryInventory, MemoryOutbox, lock};
 use crate::error::{Entity, Error};
 use crate::ids::{CartId, CustomerId, OrderId, ShopId};
@@ -91,11 +91,11 @@ impl OrderStore for MemoryOrders {
             return Err(Error::Conflict(format!("order {} exists", order.number)));
         }
         let mut carts = self.carts.locked()?;
-        check_writable(carts.get(&cart_id))?;
+        let cart = writable(carts.get(&cart_id), &place.cart)?;
         // The last fallible step: everything before it only read.
         self.inventory
             .reserve_now(place.reservation, order.created_at)?;
-        carts.insert(cart_id, place.cart);
+        carts.insert(cart_id, cart);
         state
             .keys
             .insert(place.idempotency_key, (order.id, cart_id));

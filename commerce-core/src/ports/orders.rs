@@ -20,7 +20,7 @@ pub struct PlaceOrder {
     pub order: Order,
     /// The stock to hold for it (its id is the order's UUID).
     pub reservation: ReservationRequest,
-    /// The cart, already marked checked out.
+    /// The cart, already marked checked out, at the version it was read and priced at.
     pub cart: Cart,
     /// `order.created`, `cart.checked_out`, ...
     pub events: Vec<EventRecord>,
@@ -57,7 +57,8 @@ pub trait OrderStore: Send + Sync {
     /// Atomically, all or nothing:
     /// - if `idempotency_key` was used before: for the same cart, returns that order with
     ///   `created: false` and changes nothing; for another cart, `Conflict`;
-    /// - else `Conflict` if the stored cart is already checked out;
+    /// - else `Conflict` if the stored cart is already checked out or changed since it was
+    ///   read (its version differs: the order would not match the cart);
     /// - reserves the stock (`InsufficientStock` if any line cannot be held), inserts the
     ///   order (`Conflict` if its id or number exists), stores the checked-out cart and
     ///   appends the events.

@@ -9,7 +9,7 @@
 //! customer's. A denied call is `Forbidden` and changes nothing.
 
 use crate::cart::{Cart, CartContext, CartPurpose, CartStatus, MergeReport, Quantity};
-use crate::error::{Entity, Error};
+use crate::error::{Entity, Error, ErrorKind};
 use crate::events::{DomainEvent, EventRecord};
 use crate::identity::Principal;
 use crate::ids::{CartId, CustomerId, ShippingMethodId, VariantId};
@@ -49,8 +49,7 @@ impl Commerce {
         self.stores
             .carts
             .save_cart(&cart, vec![EventRecord::new(now, created)])
-            .await?;
-        Ok(cart)
+            .await
     }
 
     /// A cart `actor` may reach.
@@ -126,8 +125,7 @@ impl Commerce {
             .pricing_context(&cart, Region::country("ZZ")?, None)
             .await?;
         cart.apply_coupon(code, &rules.promotions, &context)?;
-        self.stores.carts.save_cart(&cart, Vec::new()).await?;
-        Ok(cart)
+        self.stores.carts.save_cart(&cart, Vec::new()).await
     }
 
     /// Takes a coupon code off the cart (see [`Cart::remove_coupon`]).
@@ -174,7 +172,8 @@ impl Commerce {
         }
         let mut merged = target;
         let report = merged.merge_guest(&guest, self.config.cart_limits, self.now())?;
-        self.stores
+        let merged = self
+            .stores
             .carts
             .merge_carts(&merged, guest.id(), Vec::new())
             .await?;
@@ -198,8 +197,7 @@ impl Commerce {
         }
         self.ensure_one_shopping_cart(me, cart.purpose()).await?;
         cart.assign_to(me);
-        self.stores.carts.save_cart(&cart, Vec::new()).await?;
-        Ok(cart)
+        self.stores.carts.save_cart(&cart, Vec::new()).await
     }
 
     /// Prices a cart for delivery to `ship_to` by `shipping_method` (if chosen yet): the
@@ -249,24 +247,42 @@ impl Commerce {
         actor: Principal,
         id: CartId,
         action: &'static str,
-        change: F,
+        mut change: F,
     ) -> Result<Cart, Error>
     where
-        F: FnOnce(&mut Cart, &CartContext<'_>) -> Result<(), Error> + Send,
+        F: FnMut(&mut Cart, &CartContext<'_>) -> Result<(), Error> + Send,
     {
-        let mut cart = self.reachable_cart(actor, id, action).await?;
         let catalog = self.stores.catalog.catalog().await?;
         let rules = self.stores.pricing.rules().await?;
-        let ctx = CartContext {
-            catalog: &catalog,
-            prices: &rules.price_book,
-            limits: self.config.cart_limits,
-            group: None,
-            now: self.now(),
-        };
-        change(&mut cart, &ctx)?;
-        self.stores.carts.save_cart(&cart, Vec::new()).await?;
-        Ok(cart)
+        let mut attempt = 0;
+        loop {
+            let mut cart = self.reachable_cart(actor, id, action).await?;
+            let ctx = CartContext {
+                catalog: &catalog,
+                prices: &rules.price_book,
+                limits: self.config.cart_limits,
+                group: None,
+                now: self.now(),
+            };
+            change(&mut cart, &ctx)?;
+            // Another request changed the cart since it was read: redo the change on the
+            // fresh copy rather than overwrite theirs.
+            match self.stores.carts.save_cart(&cart, Vec::new()).await {
+                Err(e)
+                    if e.kind() == ErrorKind::Conflict
+                        && attempt < self.config.max_retries
+                        && self
+                            .stores
+                            .carts
+                            .cart(id)
+                            .await?
+                            .is_some_and(|c| c.status() != CartStatus::CheckedOut) =>
+                {
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// `Conflict` when a cart for `purpose` would be the customer's second active

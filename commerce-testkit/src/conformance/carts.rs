@@ -68,31 +68,41 @@ pub async fn carts_read_back_as_saved(stores: Stores) {
     );
     cart.apply_coupon("ten", &store.rules.promotions, &store.context())
         .expect("coupon");
-    stores
+    let saved = stores
         .carts
         .save_cart(&cart, Vec::new())
         .await
         .expect("save");
-    assert_eq!(stored(&stores, cart.id()).await, Some(cart.clone()));
+    assert_eq!(saved, cart.clone().with_version(1), "stored at version 1");
+    assert_eq!(stored(&stores, cart.id()).await, Some(saved.clone()));
     let guest = self::cart(&store, 2, None, 0, &[(mug, 1)]);
-    stores
+    let guest = stores
         .carts
         .save_cart(&guest, Vec::new())
         .await
         .expect("save");
     assert_eq!(stored(&stores, guest.id()).await, Some(guest));
     assert_eq!(stored(&stores, CartId::from_u128(404)).await, None);
-    // Saving again replaces.
-    let mut changed = cart.clone();
+    // Saving the version read replaces and moves the version on.
+    let mut changed = saved.clone();
     changed
         .remove_item(lamp.variant, now() + Duration::minutes(5))
         .expect("remove");
-    stores
+    let resaved = stores
         .carts
         .save_cart(&changed, Vec::new())
         .await
         .expect("save");
-    assert_eq!(stored(&stores, cart.id()).await, Some(changed));
+    assert_eq!(resaved.version(), 2);
+    assert_eq!(stored(&stores, cart.id()).await, Some(resaved.clone()));
+    // A change computed from the old version is refused and loses nothing.
+    let error = stores
+        .carts
+        .save_cart(&saved, Vec::new())
+        .await
+        .expect_err("stale version");
+    assert_eq!(error.kind(), ErrorKind::Conflict);
+    assert_eq!(stored(&stores, cart.id()).await, Some(resaved));
 }
 
 /// `carts_of` lists exactly one customer's carts, oldest first, whatever the order
@@ -121,7 +131,7 @@ pub async fn carts_of_lists_a_customers_carts_oldest_first(stores: Stores) {
     );
     assert_eq!(
         stores.carts.carts_of(bob).await.expect("list"),
-        [carts[1].clone()]
+        [carts[1].clone().with_version(1)]
     );
     assert!(
         stores
@@ -139,7 +149,7 @@ pub async fn a_checked_out_cart_cannot_be_overwritten(stores: Stores) {
     let (store, mug, lamp) = store();
     let mut cart = cart(&store, 1, Some(CustomerId::from_u128(1)), 0, &[(mug, 1)]);
     cart.mark_checked_out(now()).expect("check out");
-    stores
+    let cart = stores
         .carts
         .save_cart(&cart, Vec::new())
         .await
@@ -153,12 +163,14 @@ pub async fn a_checked_out_cart_cannot_be_overwritten(stores: Stores) {
         )
         .expect("add");
     let abandoned = EventRecord::new(now(), DomainEvent::CartAbandoned { cart: cart.id() });
-    let error = stores
-        .carts
-        .save_cart(&reopened, vec![abandoned])
-        .await
-        .expect_err("overwriting a checked-out cart");
-    assert_eq!(error.kind(), ErrorKind::Conflict);
+    for attempt in [reopened.clone(), reopened.with_version(cart.version())] {
+        let error = stores
+            .carts
+            .save_cart(&attempt, vec![abandoned.clone()])
+            .await
+            .expect_err("overwriting a checked-out cart");
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+    }
     assert_eq!(stored(&stores, cart.id()).await, Some(cart));
     assert!(
         stores
@@ -226,18 +238,26 @@ pub async fn merging_replaces_the_target_and_removes_the_guest_cart(stores: Stor
     let customer = CustomerId::from_u128(1);
     let guest = cart(&store, 1, None, 0, &[(mug, 2), (lamp, 1)]);
     let mine = cart(&store, 2, Some(customer), 0, &[(mug, 1)]);
-    for c in [&guest, &mine] {
-        stores.carts.save_cart(c, Vec::new()).await.expect("save");
-    }
+    stores
+        .carts
+        .save_cart(&guest, Vec::new())
+        .await
+        .expect("save");
+    let mine = stores
+        .carts
+        .save_cart(&mine, Vec::new())
+        .await
+        .expect("save");
     let mut merged = mine.clone();
     merged
         .merge_guest(&guest, store.limits, now())
         .expect("merge in memory");
-    stores
+    let merged = stores
         .carts
         .merge_carts(&merged, guest.id(), Vec::new())
         .await
         .expect("merge");
+    assert_eq!(merged.version(), mine.version() + 1);
     assert_eq!(stored(&stores, guest.id()).await, None);
     assert_eq!(stored(&stores, mine.id()).await, Some(merged.clone()));
 
@@ -295,8 +315,41 @@ pub async fn merging_checked_out_carts_conflicts(stores: Stores) {
         assert_eq!(error.kind(), ErrorKind::Conflict, "{error:?}");
     }
     for c in [guest, done, open] {
-        assert_eq!(stored(&stores, c.id()).await, Some(c));
+        assert_eq!(stored(&stores, c.id()).await, Some(c.with_version(1)));
     }
+}
+
+/// Of many concurrent saves computed from one version, exactly one is stored.
+pub async fn concurrent_saves_from_one_version_let_exactly_one_win(stores: Stores) {
+    let (store, mug, _) = store();
+    let base = cart(&store, 1, Some(CustomerId::from_u128(1)), 0, &[]);
+    let base = stores
+        .carts
+        .save_cart(&base, Vec::new())
+        .await
+        .expect("save");
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(16));
+    let mut tasks = Vec::new();
+    for n in 1..=16u32 {
+        let (stores, barrier) = (stores.clone(), barrier.clone());
+        let mut mine = base.clone();
+        let quantity = Quantity::new(i64::from(n)).expect("quantity");
+        mine.add_item(&store.cart_context(), mug.variant, quantity)
+            .expect("add");
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            stores.carts.save_cart(&mine, Vec::new()).await
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(saved) => winners.push(saved),
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "{e:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one writer wins");
+    assert_eq!(stored(&stores, base.id()).await, winners.pop());
 }
 
 /// Of many concurrent merges of one guest cart, exactly one succeeds.
@@ -311,7 +364,7 @@ pub async fn a_guest_cart_merges_once_under_concurrency(stores: Stores) {
     let mut tasks = Vec::new();
     for n in 0..8u128 {
         let target = cart(&store, 100 + n, Some(CustomerId::from_u128(n + 1)), 0, &[]);
-        stores
+        let target = stores
             .carts
             .save_cart(&target, Vec::new())
             .await
@@ -329,7 +382,7 @@ pub async fn a_guest_cart_merges_once_under_concurrency(stores: Stores) {
     let mut won = 0;
     for task in tasks {
         match task.await.expect("task") {
-            Ok(()) => won += 1,
+            Ok(_) => won += 1,
             Err(e) => assert_eq!(e.kind(), ErrorKind::NotFound, "{e:?}"),
         }
     }
@@ -402,6 +455,7 @@ macro_rules! carts_conformance {
                 merging_replaces_the_target_and_removes_the_guest_cart,
                 merging_checked_out_carts_conflicts,
                 a_guest_cart_merges_once_under_concurrency,
+                concurrent_saves_from_one_version_let_exactly_one_win,
                 pricing_rules_read_back_as_saved,
             ]
         );
