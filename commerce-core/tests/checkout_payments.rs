@@ -37,9 +37,13 @@ struct World {
 
 impl World {
     async fn new(units: i64) -> World {
+        let (store, mug, tee) = two_shops();
+        World::with(store, mug, tee, units).await
+    }
+
+    async fn with(store: Store, mug: Item, tee: Item, units: i64) -> World {
         let memory = Memory::new();
         memory.clock.set(now());
-        let (store, mug, tee) = two_shops();
         install(&store, &memory.stores, units, now()).await;
         World {
             engine: memory.commerce(),
@@ -761,4 +765,53 @@ async fn a_provider_failure_leaves_the_order_payable() {
     assert_eq!(w.available(w.mug).await, 9, "still reserved");
     let paid = w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
     assert_eq!(paid.order.status, OrderStatus::Paid);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_promotion_limited_to_one_use_is_used_once_by_racing_checkouts() {
+    use commerce_core::pricing::{Benefit, Promotion};
+    let (mut store, mug, tee) = two_shops();
+    let launch = store.promotion_id();
+    store.promote(
+        Promotion::new(
+            launch,
+            "Launch week",
+            Benefit::PercentOffOrder {
+                percent: commerce_testkit::fixtures::dec("10"),
+            },
+        )
+        .map(|p| p.limit_uses(1)),
+    );
+    let w = Arc::new(World::with(store, mug, tee, 10).await);
+    let mut tasks = Vec::new();
+    let barrier = Arc::new(Barrier::new(4));
+    for n in 0..4u128 {
+        let who = Principal::Customer(CustomerId::from_u128(100 + n));
+        let cart = w.cart(who, &[(w.mug, 1)]).await;
+        let (w, barrier) = (w.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            w.engine
+                .checkout(who, w.request(cart, &format!("launch-{n}")))
+                .await
+        }));
+    }
+    let mut discounted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(checkout) => {
+                let used = checkout.order.promotions.contains(&launch);
+                discounted += usize::from(used);
+                let expected = if used { "9.00" } else { "10.00" };
+                assert_eq!(
+                    checkout.order.totals.total,
+                    Money::parse(expected, Currency::USD).unwrap()
+                );
+            }
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "{e}"),
+        }
+    }
+    assert_eq!(discounted, 1, "the one-use promotion was used exactly once");
+    let usage = w.memory.stores.orders.promotion_usage(None).await.unwrap();
+    assert_eq!(usage.total_uses(launch), 1);
 }

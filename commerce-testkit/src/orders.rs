@@ -95,6 +95,7 @@ pub fn place(
         reservation: new.reservation,
         cart: checked_out,
         events: new.events,
+        promotion_limits: Vec::new(),
     }
 }
 

@@ -90,6 +90,13 @@ impl OrderStore for MemoryOrders {
         {
             return Err(Error::Conflict(format!("order {} exists", order.number)));
         }
+        let usage = usage_of(&state.orders, Some(order.customer));
+        if let Some(limit) = place.promotion_limits.iter().find(|l| !l.allows(&usage)) {
+            return Err(Error::Conflict(format!(
+                "promotion {} has reached its usage limit; price the cart again",
+                limit.promotion
+            )));
+        }
         let mut carts = self.carts.locked()?;
         let cart = writable(carts.get(&cart_id), &place.cart)?;
         // The last fallible step: everything before it only read.
@@ -168,20 +175,24 @@ impl OrderStore for MemoryOrders {
     }
 
     async fn promotion_usage(&self, customer: Option<CustomerId>) -> Result<PromotionUsage, Error> {
-        let state = lock(&self.state)?;
-        let mut usage = PromotionUsage::default();
-        for order in state
-            .orders
-            .values()
-            .filter(|o| o.status != OrderStatus::Cancelled)
-        {
-            for &promotion in &order.promotions {
-                *usage.total.entry(promotion).or_default() += 1;
-                if Some(order.customer) == customer {
-                    *usage.by_shopper.entry(promotion).or_default() += 1;
-                }
+        Ok(usage_of(&lock(&self.state)?.orders, customer))
+    }
+}
+
+/// Uses of each promotion by orders that were not cancelled: by everyone, and by
+/// `customer`.
+fn usage_of(orders: &HashMap<OrderId, Order>, customer: Option<CustomerId>) -> PromotionUsage {
+    let mut usage = PromotionUsage::default();
+    for order in orders
+        .values()
+        .filter(|o| o.status != OrderStatus::Cancelled)
+    {
+        for &promotion in &order.promotions {
+            *usage.total.entry(promotion).or_default() += 1;
+            if Some(order.customer) == customer {
+                *usage.by_shopper.entry(promotion).or_default() += 1;
             }
         }
-        Ok(usage)
     }
+    usage
 }

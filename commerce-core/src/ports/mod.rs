@@ -28,7 +28,7 @@ pub use carts::CartStore;
 pub use catalog::CatalogStore;
 pub use clock::{Clock, SystemClock};
 pub use inventory::InventoryStore;
-pub use orders::{OrderStore, OrderUpdate, PlaceOrder, Placed};
+pub use orders::{OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionLimit};
 pub use outbox::Outbox;
 pub use payments::PaymentProvider;
 pub use pricing::PricingStore;

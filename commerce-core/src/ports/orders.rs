@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use crate::cart::Cart;
 use crate::error::Error;
 use crate::events::EventRecord;
-use crate::ids::{CustomerId, OrderId, ShopId};
+use crate::ids::{CustomerId, OrderId, PromotionId, ShopId};
 use crate::inventory::{ReservationRequest, StockEffect};
 use crate::order::{Order, OrderNumber};
 use crate::payment::{IdempotencyKey, PaymentRef};
@@ -24,6 +24,29 @@ pub struct PlaceOrder {
     pub cart: Cart,
     /// `order.created`, `cart.checked_out`, ...
     pub events: Vec<EventRecord>,
+    /// The usage limits of the promotions the order uses, checked in the same step.
+    pub promotion_limits: Vec<PromotionLimit>,
+}
+
+/// How often a promotion may be used, as `place_order` enforces it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PromotionLimit {
+    /// The promotion.
+    pub promotion: PromotionId,
+    /// Uses by everyone, at most.
+    pub total: Option<u32>,
+    /// Uses by one customer, at most.
+    pub per_customer: Option<u32>,
+}
+
+impl PromotionLimit {
+    /// Whether one more use by the order's customer stays within the limit, given the
+    /// usage so far (orders not cancelled).
+    pub fn allows(&self, usage: &PromotionUsage) -> bool {
+        let within = |limit: Option<u32>, used: u32| limit.is_none_or(|l| used < l);
+        within(self.total, usage.total_uses(self.promotion))
+            && within(self.per_customer, usage.shopper_uses(self.promotion))
+    }
 }
 
 /// What `place_order` did.
@@ -59,6 +82,9 @@ pub trait OrderStore: Send + Sync {
     ///   `created: false` and changes nothing; for another cart, `Conflict`;
     /// - else `Conflict` if the stored cart is already checked out or changed since it was
     ///   read (its version differs: the order would not match the cart);
+    /// - `Conflict` if the order would take a promotion past one of `promotion_limits`
+    ///   (counting the orders, not cancelled, that used it — by everyone and by this
+    ///   customer); so concurrent checkouts cannot overuse a limited promotion;
     /// - reserves the stock (`InsufficientStock` if any line cannot be held), inserts the
     ///   order (`Conflict` if its id or number exists), stores the checked-out cart and
     ///   appends the events.

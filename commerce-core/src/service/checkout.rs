@@ -7,7 +7,7 @@ use crate::ids::{CartId, OrderId, ShippingMethodId};
 use crate::money::Money;
 use crate::order::{Order, OrderNumber, OrderStatus, Placement};
 use crate::payment::{IdempotencyKey, ProviderPayment};
-use crate::ports::PlaceOrder;
+use crate::ports::{PlaceOrder, PromotionLimit};
 use crate::pricing::{Region, price_cart};
 
 use super::Commerce;
@@ -113,6 +113,17 @@ impl Commerce {
             reservation_ttl: self.config.reservation_ttl,
             now,
         })?;
+        let promotion_limits = rules
+            .promotions
+            .iter()
+            .filter(|p| new.order.promotions.contains(&p.id))
+            .filter(|p| p.usage_limit.is_some() || p.per_customer_limit.is_some())
+            .map(|p| PromotionLimit {
+                promotion: p.id,
+                total: p.usage_limit,
+                per_customer: p.per_customer_limit,
+            })
+            .collect();
         let placed = self
             .stores
             .orders
@@ -122,6 +133,7 @@ impl Commerce {
                 reservation: new.reservation,
                 cart: checked_out,
                 events: new.events,
+                promotion_limits,
             })
             .await?;
         let payment = self.open_payment(placed.order.clone()).await?;

@@ -39,6 +39,7 @@ macro_rules! orders_conformance {
                 queries_find_orders_by_number_key_payment_customer_and_shop,
                 unpaid_expired_lists_only_lapsed_pending_orders,
                 promotion_usage_ignores_cancelled_orders,
+                promotion_limits_hold_under_concurrent_checkouts,
             ]
         );
     };
@@ -614,4 +615,66 @@ pub async fn promotion_usage_ignores_cancelled_orders(stores: Stores) {
     let usage = stores.orders.promotion_usage(Some(ALICE)).await.unwrap();
     assert_eq!(usage.total_uses(promotion), 2);
     assert_eq!(usage.shopper_uses(promotion), 1);
+}
+
+/// Ten customers race to use a promotion limited to three uses (and one use each):
+/// exactly three orders are placed, and the refused ones write nothing.
+pub async fn promotion_limits_hold_under_concurrent_checkouts(stores: Stores) {
+    let (mut store, mug, _) = two_shops();
+    install(&store, &stores, 100, now()).await;
+    let promotion = commerce_core::PromotionId::from_u128(77);
+    let limit = commerce_core::ports::PromotionLimit {
+        promotion,
+        total: Some(3),
+        per_customer: Some(1),
+    };
+    let barrier = Arc::new(Barrier::new(10));
+    let mut tasks = Vec::new();
+    for n in 0..10u128 {
+        let customer = CustomerId::from_u128(8000 + n);
+        let key = format!("k-limit-{n}");
+        let mut attempt = place(
+            &mut store,
+            customer,
+            &[(mug, 1)],
+            &key,
+            100 + n as u64,
+            now(),
+        );
+        attempt.order.promotions = vec![promotion];
+        attempt.promotion_limits = vec![limit];
+        let (stores, barrier) = (stores.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            stores.orders.place_order(attempt).await
+        }));
+    }
+    let mut placed = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => placed += 1,
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "{e}"),
+        }
+    }
+    assert_eq!(placed, 3);
+    assert_eq!(
+        stores.inventory.available(&sku(&store, mug)).await.unwrap(),
+        97
+    );
+    let usage = stores.orders.promotion_usage(None).await.unwrap();
+    assert_eq!(usage.total_uses(promotion), 3);
+    // The per-customer limit: a customer who used it cannot use it again.
+    let first = CustomerId::from_u128(9000);
+    let mut once = place(&mut store, first, &[(mug, 1)], "k-once", 200, now());
+    once.order.promotions = vec![promotion];
+    once.promotion_limits = vec![commerce_core::ports::PromotionLimit {
+        total: None,
+        ..limit
+    }];
+    let mut twice = place(&mut store, first, &[(mug, 1)], "k-twice", 201, now());
+    twice.order.promotions = vec![promotion];
+    twice.promotion_limits = once.promotion_limits.clone();
+    stores.orders.place_order(once).await.unwrap();
+    let err = stores.orders.place_order(twice).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
 }
