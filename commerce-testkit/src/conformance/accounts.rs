@@ -206,9 +206,7 @@ pub async fn create_account_appends_event_to_outbox(stores: Stores) {
         .create_account(ada, events.clone())
         .await
         .expect("create");
-    let outbox = stores.outbox.unpublished(100).await.expect("read outbox");
-    let stored: Vec<EventRecord> = outbox.into_iter().map(|e| e.record).collect();
-    assert_eq!(stored, events);
+    assert_eq!(super::outbox_records(&stores).await, events);
 }
 
 /// Updating an account replaces it; a changed e-mail moves the e-mail lookup with it.
@@ -390,9 +388,7 @@ pub async fn reset_token_appends_event_to_outbox(stores: Stores) {
         .create_reset_token(reset, events.clone())
         .await
         .expect("create reset token");
-    let outbox = stores.outbox.unpublished(100).await.expect("read outbox");
-    let stored: Vec<EventRecord> = outbox.into_iter().map(|e| e.record).collect();
-    assert_eq!(stored, events);
+    assert_eq!(super::outbox_records(&stores).await, events);
 }
 
 /// A reset token sets the password once; using it again is `Unauthenticated` and

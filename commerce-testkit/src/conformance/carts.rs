@@ -226,9 +226,7 @@ pub async fn cart_events_are_appended_with_the_save(stores: Stores) {
         .save_cart(&cart, vec![event.clone()])
         .await
         .expect("save");
-    let entries = stores.outbox.unpublished(100).await.expect("outbox");
-    let records: Vec<&EventRecord> = entries.iter().map(|e| &e.record).collect();
-    assert_eq!(records, [&event]);
+    assert_eq!(super::outbox_records(&stores).await, [event]);
 }
 
 /// Merging stores the target and removes the guest cart in one step; a missing guest

@@ -18,6 +18,20 @@ pub mod inventory;
 pub mod orders;
 pub mod outbox;
 
+/// Every unpublished event in the outbox, oldest first.
+pub async fn outbox_records(
+    stores: &commerce_core::ports::Stores,
+) -> Vec<commerce_core::events::EventRecord> {
+    stores
+        .outbox
+        .unpublished(usize::MAX)
+        .await
+        .expect("read the outbox")
+        .into_iter()
+        .map(|entry| entry.record)
+        .collect()
+}
+
 /// Expands to one `#[tokio::test]` per case of one area, in a module named after it.
 #[doc(hidden)]
 #[macro_export]
