@@ -130,18 +130,23 @@ fn kind<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorKind {
     result.expect_err("expected an error").kind()
 }
 
+/// `account` reads back unchanged, by id and by e-mail.
+async fn assert_stored(stores: &Stores, account: &Account) {
+    let accounts = &stores.accounts;
+    let by_id = accounts.account(account.id).await.expect("read");
+    assert_eq!(by_id.as_ref(), Some(account));
+    let by_email = accounts
+        .account_by_email(&account.email)
+        .await
+        .expect("read");
+    assert_eq!(by_email.as_ref(), Some(account));
+}
+
 /// A created account reads back unchanged, by id and by e-mail; unknown ones are `None`.
 pub async fn create_then_read_by_id_and_email(stores: Stores) {
     let ada = create(&stores, 1, "ada@example.com").await;
     let accounts = &stores.accounts;
-    assert_eq!(
-        accounts.account(ada.id).await.expect("read"),
-        Some(ada.clone())
-    );
-    assert_eq!(
-        accounts.account_by_email(&ada.email).await.expect("read"),
-        Some(ada)
-    );
+    assert_stored(&stores, &ada).await;
     assert_eq!(
         accounts
             .account(AccountId::from_u128(2))
@@ -221,14 +226,7 @@ pub async fn update_account_replaces_and_moves_email(stores: Stores) {
         .await
         .expect("update");
     let accounts = &stores.accounts;
-    assert_eq!(
-        accounts.account(ada.id).await.expect("read"),
-        Some(ada.clone())
-    );
-    assert_eq!(
-        accounts.account_by_email(&ada.email).await.expect("read"),
-        Some(ada)
-    );
+    assert_stored(&stores, &ada).await;
     assert_eq!(
         accounts.account_by_email(&old_email).await.expect("read"),
         None
@@ -247,17 +245,10 @@ pub async fn update_account_email_taken_is_conflict(stores: Stores) {
     let err = stores.accounts.update_account(changed).await;
     assert_eq!(kind(err), ErrorKind::Conflict);
     let accounts = &stores.accounts;
-    assert_eq!(
-        accounts.account(bob.id).await.expect("read"),
-        Some(bob.clone())
-    );
+    assert_stored(&stores, &bob).await;
     assert_eq!(
         accounts.account_by_email(&ada.email).await.expect("read"),
         Some(ada)
-    );
-    assert_eq!(
-        accounts.account_by_email(&bob.email).await.expect("read"),
-        Some(bob)
     );
 }
 
