@@ -433,3 +433,23 @@ impl Cart {
         Ok(&self.lines[index])
     }
 }
+
+/// Whether `cart`, read at its version, may replace `stored` (what is stored under its
+/// id now); the cart as it will be stored if so. Every cart store applies this one rule:
+/// a checked-out cart never changes, a stale version is a `Conflict`, and an old version
+/// of a deleted cart is `NotFound`.
+pub fn writable(stored: Option<&Cart>, cart: &Cart) -> Result<Cart, Error> {
+    match stored {
+        Some(existing) if existing.status() == CartStatus::CheckedOut => Err(Error::Conflict(
+            format!("cart {} is checked out", existing.id()),
+        )),
+        Some(existing) if existing.version() != cart.version() => Err(Error::Conflict(format!(
+            "cart {} changed since it was read (version {}, read at {})",
+            existing.id(),
+            existing.version(),
+            cart.version()
+        ))),
+        None if cart.version() != 0 => Err(Error::not_found(Entity::Cart, cart.id())),
+        _ => Ok(cart.clone().with_version(cart.version() + 1)),
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::{MemoryOutbox, lock};
-use crate::cart::{Cart, CartStatus};
+use crate::cart::{Cart, CartStatus, writable};
 use crate::error::{Entity, Error};
 use crate::events::EventRecord;
 use crate::ids::{CartId, CustomerId};
@@ -33,23 +33,6 @@ impl MemoryCarts {
     }
 }
 
-/// Whether `cart`, read at its version, may replace what is stored under its id; the
-/// cart as it will be stored if so.
-pub(crate) fn writable(stored: Option<&Cart>, cart: &Cart) -> Result<Cart, Error> {
-    match stored {
-        Some(existing) if existing.status() == CartStatus::CheckedOut => Err(Error::Conflict(
-            format!("cart {} is checked out", existing.id()),
-        )),
-        Some(existing) if existing.version() != cart.version() => Err(Error::Conflict(format!(
-            "cart {} changed since it was read (version {}, read at {})",
-            existing.id(),
-            existing.version(),
-            cart.version()
-        ))),
-        None if cart.version() != 0 => Err(Error::not_found(Entity::Cart, cart.id())),
-        _ => Ok(cart.clone().with_version(cart.version() + 1)),
-    }
-}
 
 #[async_trait]
 impl CartStore for MemoryCarts {

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::carts::writable;
 use super::{MemoryCarts, MemoryInventory, MemoryOutbox, lock};
+use crate::cart::writable;
 use crate::error::{Entity, Error};
 use crate::ids::{CartId, CustomerId, OrderId, ShopId};
 use crate::order::{Order, OrderNumber, OrderStatus};
@@ -158,11 +158,7 @@ impl OrderStore for MemoryOrders {
                 stored.number, stored.version, update.expected_version
             )));
         }
-        let at = update
-            .order
-            .history
-            .last()
-            .map_or(update.order.created_at, |h| h.at);
+        let at = update.order.changed_at();
         self.inventory
             .apply_effect(update.order.reservation_id(), update.stock, at)?;
         state.orders.insert(id, update.order.clone());

@@ -181,6 +181,12 @@ impl Order {
         })
     }
 
+    /// When the order last changed: its last transition, or its placing. Storage applies
+    /// an update's stock effect at this instant.
+    pub fn changed_at(&self) -> DateTime<Utc> {
+        self.history.last().map_or(self.created_at, |h| h.at)
+    }
+
     /// The id of the order's stock reservation (the order's UUID).
     pub fn reservation_id(&self) -> ReservationId {
         ReservationId::from_uuid(self.id.as_uuid())
