@@ -1,6 +1,6 @@
 //! `Catalog`: a consistent, in-memory view of shops, categories and products.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
 
@@ -65,17 +65,45 @@ impl Catalog {
     /// variant ids must not belong to another product.
     pub fn upsert_product(&mut self, product: Product) -> Result<(), Error> {
         self.check_product(&product)?;
-        let id = product.id();
-        if let Some(previous) = self.products.remove(&id) {
+        if let Some(previous) = self.products.remove(&product.id()) {
             self.unindex(&previous);
         }
+        self.insert_indexed(product);
+        Ok(())
+    }
+
+    /// The part of this catalog that pricing a cart needs: every shop, the whole
+    /// category tree and only the products named in `products` or owning one of
+    /// `variants`, with their lookups. Unknown ids are skipped; only the chosen products
+    /// are cloned.
+    pub fn subset(&self, products: &[ProductId], variants: &[VariantId]) -> Catalog {
+        let owners = variants.iter().filter_map(|v| self.by_variant.get(v));
+        let wanted: BTreeSet<ProductId> = products.iter().chain(owners).copied().collect();
+        let mut part = Catalog {
+            shops: self.shops.clone(),
+            categories: self.categories.clone(),
+            ..Catalog::default()
+        };
+        for id in wanted {
+            if let Some(product) = self.products.get(&id) {
+                // Taken from a consistent catalog: its shop and category exist and its
+                // slug and SKUs are its own, so no check is needed.
+                part.insert_indexed(product.clone());
+            }
+        }
+        part
+    }
+
+    /// Stores a product and indexes its slug, variants and SKUs. The caller has checked
+    /// it and unindexed any previous version.
+    fn insert_indexed(&mut self, product: Product) {
+        let id = product.id();
         self.by_slug.insert(product.slug().clone(), id);
         for variant in product.variants() {
             self.by_variant.insert(variant.id, id);
             self.by_sku.insert(variant.sku.clone(), variant.id);
         }
         self.products.insert(id, product);
-        Ok(())
     }
 
     /// What [`Catalog::upsert_product`] would refuse, without changing anything:
@@ -344,6 +372,27 @@ mod tests {
             .by_sku(&second.variants()[0].sku)
             .unwrap_or_else(|| panic!("SKU B-2 is indexed"));
         assert_eq!(owner.id(), second.id());
+    }
+
+    #[test]
+    fn a_subset_holds_every_shop_and_only_the_wanted_products() {
+        let products = [product(1, "A-1"), product(2, "B-2"), product(3, "C-3")];
+        let catalog = catalog_with(&products);
+        let part = catalog.subset(
+            &[products[0].id(), ProductId::from_u128(99)],
+            &[VariantId::from_u128(3), VariantId::from_u128(98)],
+        );
+        assert_eq!(part.shops().count(), 1);
+        let ids: Vec<ProductId> = part.products().map(Product::id).collect();
+        assert_eq!(ids, [products[0].id(), products[2].id()]);
+        assert!(part.product(products[1].id()).is_none());
+        assert!(part.variant(VariantId::from_u128(2)).is_none());
+        assert!(part.by_sku(&products[1].variants()[0].sku).is_none());
+        let (owner, _) = part
+            .by_sku(&products[2].variants()[0].sku)
+            .unwrap_or_else(|| panic!("C-3 is indexed"));
+        assert_eq!(owner.id(), products[2].id());
+        assert_eq!(part.by_slug(products[0].slug()), Some(&products[0]));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::{MemoryOutbox, lock};
 use crate::catalog::{Catalog, Category, Product, Shop, Slug};
 use crate::error::{Entity, Error};
 use crate::events::EventRecord;
-use crate::ids::{ProductId, SellerId, ShopId};
+use crate::ids::{ProductId, SellerId, ShopId, VariantId};
 use crate::ports::CatalogStore;
 
 /// Shops, categories and products, held as one [`Catalog`] whose own checks (one shop per
@@ -83,5 +83,13 @@ impl CatalogStore for MemoryCatalog {
 
     async fn catalog(&self) -> Result<Catalog, Error> {
         Ok(lock(&self.catalog)?.clone())
+    }
+
+    async fn catalog_for(
+        &self,
+        products: &[ProductId],
+        variants: &[VariantId],
+    ) -> Result<Catalog, Error> {
+        Ok(lock(&self.catalog)?.subset(products, variants))
     }
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use crate::catalog::{Catalog, Category, Product, Shop, Slug};
 use crate::error::Error;
 use crate::events::EventRecord;
-use crate::ids::{ProductId, SellerId, ShopId};
+use crate::ids::{ProductId, SellerId, ShopId, VariantId};
 
 /// Stores shops, categories and products.
 #[async_trait]
@@ -37,6 +37,16 @@ pub trait CatalogStore: Send + Sync {
     /// Removes a product. `NotFound` if absent.
     async fn delete_product(&self, id: ProductId, events: Vec<EventRecord>) -> Result<(), Error>;
 
-    /// A consistent snapshot of everything (for pricing, carts and search rebuilds).
+    /// A consistent snapshot of everything (for search rebuilds and catalog listings;
+    /// carts and checkout use [`CatalogStore::catalog_for`]).
     async fn catalog(&self) -> Result<Catalog, Error>;
+
+    /// A consistent catalog holding every shop, the whole category tree and only the
+    /// products named in `products` or owning one of `variants` (unknown ids are
+    /// skipped): what pricing a cart needs, without loading every product.
+    async fn catalog_for(
+        &self,
+        products: &[ProductId],
+        variants: &[VariantId],
+    ) -> Result<Catalog, Error>;
 }

@@ -9,6 +9,7 @@
 //! customer's. A denied call is `Forbidden` and changes nothing.
 
 use crate::cart::{Cart, CartContext, CartPurpose, CartStatus, MergeReport, Quantity};
+use crate::catalog::Catalog;
 use crate::error::{Entity, Error, ErrorKind};
 use crate::events::{DomainEvent, EventRecord};
 use crate::identity::Principal;
@@ -75,7 +76,7 @@ impl Commerce {
         quantity: u32,
     ) -> Result<Cart, Error> {
         let quantity = Quantity::new(i64::from(quantity))?;
-        self.change_cart(actor, cart, "change cart", |cart, ctx| {
+        self.change_cart(actor, cart, "change cart", &[variant], |cart, ctx| {
             cart.add_item(ctx, variant, quantity).map(|_| ())
         })
         .await
@@ -90,7 +91,7 @@ impl Commerce {
         quantity: u32,
     ) -> Result<Cart, Error> {
         let quantity = Quantity::new(i64::from(quantity))?;
-        self.change_cart(actor, cart, "change cart", |cart, ctx| {
+        self.change_cart(actor, cart, "change cart", &[variant], |cart, ctx| {
             cart.update_quantity(ctx, variant, quantity).map(|_| ())
         })
         .await
@@ -103,7 +104,7 @@ impl Commerce {
         cart: CartId,
         variant: VariantId,
     ) -> Result<Cart, Error> {
-        self.change_cart(actor, cart, "change cart", |cart, ctx| {
+        self.change_cart(actor, cart, "change cart", &[], |cart, ctx| {
             cart.remove_item(variant, ctx.now).map(|_| ())
         })
         .await
@@ -135,7 +136,7 @@ impl Commerce {
         cart: CartId,
         code: &str,
     ) -> Result<Cart, Error> {
-        self.change_cart(actor, cart, "change cart", |cart, ctx| {
+        self.change_cart(actor, cart, "change cart", &[], |cart, ctx| {
             cart.remove_coupon(code, ctx.now)
         })
         .await
@@ -211,7 +212,7 @@ impl Commerce {
         shipping_method: Option<ShippingMethodId>,
     ) -> Result<PricedCart, Error> {
         let cart = self.reachable_cart(actor, cart, "read cart").await?;
-        let catalog = self.stores.catalog.catalog().await?;
+        let catalog = self.catalog_for_cart(&cart, &[]).await?;
         let rules = self.stores.pricing.rules().await?;
         let context = self
             .pricing_context(&cart, ship_to, shipping_method)
@@ -240,23 +241,43 @@ impl Commerce {
         }
     }
 
-    /// Loads a cart `actor` may reach, applies `change` against the current catalog,
+    /// The part of the catalog pricing `cart` reads: every shop and category, and the
+    /// products of the cart's lines and of the `extra` variants a change brings in.
+    /// Variants no longer in the catalog are simply absent, so looking them up is
+    /// `NotFound` just as against the whole catalog.
+    pub(super) async fn catalog_for_cart(
+        &self,
+        cart: &Cart,
+        extra: &[VariantId],
+    ) -> Result<Catalog, Error> {
+        let variants: Vec<VariantId> = cart
+            .lines()
+            .iter()
+            .map(|line| line.variant)
+            .chain(extra.iter().copied())
+            .collect();
+        self.stores.catalog.catalog_for(&[], &variants).await
+    }
+
+    /// Loads a cart `actor` may reach, applies `change` against the current catalog
+    /// (the part holding the cart's lines and the `variants` the change adds or sets),
     /// prices and limits, and stores the result. Nothing is stored if `change` fails.
     async fn change_cart<F>(
         &self,
         actor: Principal,
         id: CartId,
         action: &'static str,
+        variants: &[VariantId],
         mut change: F,
     ) -> Result<Cart, Error>
     where
         F: FnMut(&mut Cart, &CartContext<'_>) -> Result<(), Error> + Send,
     {
-        let catalog = self.stores.catalog.catalog().await?;
         let rules = self.stores.pricing.rules().await?;
         let mut attempt = 0;
         loop {
             let mut cart = self.reachable_cart(actor, id, action).await?;
+            let catalog = self.catalog_for_cart(&cart, variants).await?;
             let ctx = CartContext {
                 catalog: &catalog,
                 prices: &rules.price_book,

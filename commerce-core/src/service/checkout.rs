@@ -73,7 +73,7 @@ impl Commerce {
             None => return Err(Error::forbidden("check out a guest cart (sign in first)")),
         }
         let now = self.now();
-        let catalog = self.stores.catalog.catalog().await?;
+        let catalog = self.catalog_for_cart(&cart, &[]).await?;
         let rules = self.stores.pricing.rules().await?;
         let region = Region {
             country: request.ship_to.country,

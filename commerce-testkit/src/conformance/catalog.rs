@@ -1,9 +1,13 @@
 //! Conformance cases: the catalog port.
 
-use commerce_core::catalog::{Category, NewProduct, Product, Shop, Sku, Slug};
+use commerce_core::catalog::{
+    Catalog, Category, NewProduct, Product, Shop, Sku, Slug, Variant, Weight,
+};
 use commerce_core::events::{DomainEvent, EventRecord};
 use commerce_core::ports::Stores;
-use commerce_core::{CategoryId, Currency, Entity, Error, ErrorKind, ProductId, SellerId, ShopId};
+use commerce_core::{
+    CategoryId, Currency, Entity, Error, ErrorKind, ProductId, SellerId, ShopId, VariantId,
+};
 
 use crate::fixtures::{Store, now};
 
@@ -36,6 +40,40 @@ async fn create_fixture_shop(stores: &Stores, store: &Store) -> Shop {
         .await
         .expect("create the fixture shop");
     shop
+}
+
+/// Stores the fixture store's shop, categories (parents first: fixture ids grow) and
+/// products through the port.
+async fn save_fixture(stores: &Stores, store: &Store) {
+    create_fixture_shop(stores, store).await;
+    for category in store.catalog.categories().iter() {
+        stores
+            .catalog
+            .save_category(category.clone())
+            .await
+            .expect("save category");
+    }
+    for product in store.catalog.products() {
+        stores
+            .catalog
+            .save_product(product.clone(), Vec::new())
+            .await
+            .expect("save product");
+    }
+}
+
+/// The ids of a catalog's products, in id order.
+fn product_ids(catalog: &Catalog) -> Vec<ProductId> {
+    catalog.products().map(Product::id).collect()
+}
+
+/// `catalog_for(products, variants)`, which must succeed.
+async fn catalog_for(stores: &Stores, products: &[ProductId], variants: &[VariantId]) -> Catalog {
+    stores
+        .catalog
+        .catalog_for(products, variants)
+        .await
+        .expect("partial catalog")
 }
 
 /// `product` with its fields edited by `edit` and checked again.
@@ -529,6 +567,126 @@ pub async fn events_are_appended_with_the_change(stores: Stores) {
     );
 }
 
+/// `catalog_for` holds every shop and the whole category tree, and exactly the products
+/// named by id or owning one of the named variants, with working lookups.
+pub async fn catalog_for_holds_every_shop_and_category_and_only_the_wanted_products(
+    stores: Stores,
+) {
+    let mut store = Store::new(Currency::USD);
+    let home = store.category("Home", None);
+    let kitchen = store.category("Kitchen", Some(home));
+    let mug = store.product_with("Mug", "12.50", Some(kitchen), 300);
+    let lamp = store.product_with("Lamp", "40.00", Some(home), 2_000);
+    let rug = store.product("Rug", "90.00");
+    save_fixture(&stores, &store).await;
+    let other = Shop::new(ShopId::from_u128(900), SellerId::from_u128(900), "Other").expect("shop");
+    stores
+        .catalog
+        .create_shop(other.clone(), Vec::new())
+        .await
+        .expect("a second shop");
+
+    let catalog = catalog_for(&stores, &[mug.product], &[lamp.variant]).await;
+    assert_eq!(catalog.shops().count(), 2);
+    assert_eq!(catalog.shop(other.id), Some(&other));
+    assert_eq!(catalog.shop(store.shop), store.catalog.shop(store.shop));
+    assert_eq!(catalog.categories(), store.catalog.categories());
+    assert_eq!(product_ids(&catalog), [mug.product, lamp.product]);
+    assert!(catalog.product(rug.product).is_none(), "not asked for");
+    assert!(catalog.variant(rug.variant).is_none());
+    for item in [mug, lamp] {
+        let stored = store.catalog.product(item.product).expect("fixture");
+        assert_eq!(catalog.product(item.product), Some(stored));
+        let (owner, variant) = catalog.variant(item.variant).expect("variant lookup");
+        assert_eq!(owner.id(), item.product);
+        let (by_sku, _) = catalog.by_sku(&variant.sku).expect("SKU lookup");
+        assert_eq!(by_sku.id(), item.product);
+        assert_eq!(catalog.by_slug(stored.slug()), Some(stored));
+    }
+    let mug = catalog.product(mug.product).expect("mug");
+    assert!(catalog.product_in_category(mug, home));
+
+    // Asking for the same product by id and by variant, twice, holds it once.
+    let same = catalog_for(&stores, &[rug.product, rug.product], &[rug.variant]).await;
+    assert_eq!(product_ids(&same), [rug.product]);
+    // Asking for nothing still gives the shops and categories.
+    let none = catalog_for(&stores, &[], &[]).await;
+    assert_eq!(none.products().count(), 0);
+    assert_eq!(none.shops().count(), 2);
+    assert_eq!(none.categories(), store.catalog.categories());
+}
+
+/// Unknown product and variant ids are skipped, not an error.
+pub async fn catalog_for_skips_unknown_ids(stores: Stores) {
+    let mut store = Store::new(Currency::USD);
+    let mug = store.product("Mug", "12.50");
+    store.product("Lamp", "40.00");
+    save_fixture(&stores, &store).await;
+    let unknown_product = ProductId::from_u128(999_999);
+    let unknown_variant = VariantId::from_u128(999_998);
+    let catalog = catalog_for(&stores, &[unknown_product], &[unknown_variant]).await;
+    assert_eq!(catalog.products().count(), 0);
+    assert_eq!(catalog.shops().count(), 1);
+    let catalog = catalog_for(
+        &stores,
+        &[unknown_product, mug.product],
+        &[unknown_variant, mug.variant],
+    )
+    .await;
+    assert_eq!(product_ids(&catalog), [mug.product]);
+    assert!(catalog.variant(unknown_variant).is_none());
+}
+
+/// `catalog_for` reads the products as stored now: an update is seen (a variant added to
+/// a product finds it, a variant taken off no longer does) and a deleted product is gone.
+pub async fn catalog_for_reflects_updates_and_deletes(stores: Stores) {
+    let mut store = Store::new(Currency::USD);
+    let mug = store.product("Mug", "12.50");
+    let lamp = store.product("Lamp", "40.00");
+    save_fixture(&stores, &store).await;
+    let original = store.catalog.product(mug.product).expect("fixture").clone();
+    let new_variant = VariantId::from_u128(5_000);
+    // The update renames the mug and swaps its only variant for a new one.
+    let updated = edited(&original, |p| {
+        p.name = "Large mug".to_owned();
+        p.variants = vec![Variant::new(
+            new_variant,
+            Sku::parse("MUG-LARGE").expect("sku"),
+            Weight::grams(450),
+        )];
+    });
+    stores
+        .catalog
+        .save_product(updated.clone(), Vec::new())
+        .await
+        .expect("update the mug");
+
+    let by_new_variant = catalog_for(&stores, &[], &[new_variant]).await;
+    assert_eq!(by_new_variant.product(mug.product), Some(&updated));
+    let by_id = catalog_for(&stores, &[mug.product], &[]).await;
+    assert_eq!(by_id.product(mug.product), Some(&updated));
+    assert!(
+        by_id.variant(mug.variant).is_none(),
+        "the old variant is gone"
+    );
+    let by_old_variant = catalog_for(&stores, &[], &[mug.variant]).await;
+    assert_eq!(
+        by_old_variant.products().count(),
+        0,
+        "no product owns the old variant any more"
+    );
+
+    stores
+        .catalog
+        .delete_product(mug.product, Vec::new())
+        .await
+        .expect("delete the mug");
+    let after = catalog_for(&stores, &[mug.product, lamp.product], &[new_variant]).await;
+    assert_eq!(product_ids(&after), [lamp.product]);
+    assert!(after.variant(new_variant).is_none());
+    assert!(after.by_slug(updated.slug()).is_none());
+}
+
 /// The catalog cases, as tests.
 #[macro_export]
 macro_rules! catalog_conformance {
@@ -547,6 +705,9 @@ macro_rules! catalog_conformance {
                 categories_need_their_parent_and_never_move,
                 the_snapshot_holds_everything_stored,
                 events_are_appended_with_the_change,
+                catalog_for_holds_every_shop_and_category_and_only_the_wanted_products,
+                catalog_for_skips_unknown_ids,
+                catalog_for_reflects_updates_and_deletes,
             ]
         );
     };
