@@ -1,0 +1,1 @@
+//! Stock levels (work in progress).
