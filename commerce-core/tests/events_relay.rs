@@ -90,3 +90,74 @@ async fn a_refusal_stops_delivery_and_the_next_run_resumes_there() {
     // The recorder saw the refused event twice but keeps it once.
     assert_eq!(recorder.events().unwrap().len(), 5);
 }
+
+/// Counts how often each event reaches it, yielding between events so relays overlap.
+#[derive(Default)]
+struct Counting {
+    seen: std::sync::Mutex<std::collections::HashMap<commerce_core::EventId, usize>>,
+}
+
+#[async_trait]
+impl Subscriber for Counting {
+    fn name(&self) -> &str {
+        "counting"
+    }
+    async fn handle(&self, entry: &OutboxEntry) -> Result<(), Error> {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        *self
+            .seen
+            .lock()
+            .unwrap()
+            .entry(entry.record.id)
+            .or_default() += 1;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn engines_publishing_at_once_deliver_each_event_once() {
+    let memory = Memory::new();
+    memory
+        .stores
+        .outbox
+        .append((1..=100).map(abandoned).collect())
+        .await
+        .unwrap();
+    let counting = Arc::new(Counting::default());
+    let mut workers = Vec::new();
+    for _ in 0..3 {
+        // Each worker is its own engine over the shared outbox, as separate processes
+        // sharing one database would be.
+        let engine = memory.commerce();
+        let subscribers: Vec<Arc<dyn Subscriber>> = vec![counting.clone()];
+        workers.push(tokio::spawn(async move {
+            let mut total = 0;
+            loop {
+                match engine.publish_events(&subscribers, 5).await.unwrap() {
+                    0 => break total,
+                    n => total += n,
+                }
+            }
+        }));
+    }
+    let mut published = 0;
+    for worker in workers {
+        published += worker.await.unwrap();
+    }
+    assert_eq!(published, 100);
+    let seen = counting.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 100);
+    assert!(
+        seen.values().all(|&n| n == 1),
+        "an event was delivered twice"
+    );
+    assert!(
+        memory
+            .stores
+            .outbox
+            .unpublished(1000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -9,9 +9,9 @@ use super::lock;
 use crate::error::Error;
 use crate::events::{EventRecord, OutboxEntry};
 use crate::ids::EventId;
-use crate::ports::Outbox;
+use crate::ports::{Outbox, Published, Publisher};
 
-/// Events in append order, with the set already published.
+/// Events in append order, with the set already published and the ones a relay holds.
 #[derive(Debug, Default)]
 pub struct MemoryOutbox {
     state: Mutex<State>,
@@ -22,6 +22,9 @@ struct State {
     next_sequence: u64,
     unpublished: BTreeMap<u64, EventRecord>,
     seen: HashSet<EventId>,
+    /// Sequences of unpublished events a running `relay` has claimed; other relays skip
+    /// them.
+    claimed: HashSet<u64>,
 }
 
 impl MemoryOutbox {
@@ -43,6 +46,56 @@ impl MemoryOutbox {
             }
         }
         Ok(())
+    }
+
+    /// Claims up to `limit` unclaimed unpublished events, oldest first.
+    fn claim(&self, limit: usize) -> Result<Claim<'_>, Error> {
+        let mut state = lock(&self.state)?;
+        let State {
+            unpublished,
+            claimed,
+            ..
+        } = &mut *state;
+        let entries: Vec<OutboxEntry> = unpublished
+            .iter()
+            .filter(|(sequence, _)| !claimed.contains(sequence))
+            .take(limit)
+            .map(|(&sequence, record)| OutboxEntry {
+                sequence,
+                record: record.clone(),
+            })
+            .collect();
+        claimed.extend(entries.iter().map(|entry| entry.sequence));
+        Ok(Claim {
+            outbox: self,
+            entries,
+        })
+    }
+
+    /// Marks one claimed event published and drops its claim.
+    fn settle(&self, sequence: u64) -> Result<(), Error> {
+        let mut state = lock(&self.state)?;
+        state.unpublished.remove(&sequence);
+        state.claimed.remove(&sequence);
+        Ok(())
+    }
+}
+
+/// Events claimed by one relay. Dropping it (when the relay ends, fails, or its future is
+/// dropped mid-way) releases whatever was not settled, so a later relay picks it up.
+struct Claim<'a> {
+    outbox: &'a MemoryOutbox,
+    entries: Vec<OutboxEntry>,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        // A poisoned lock makes every later call fail anyway; nothing to release then.
+        if let Ok(mut state) = self.outbox.state.lock() {
+            for entry in &self.entries {
+                state.claimed.remove(&entry.sequence);
+            }
+        }
     }
 }
 
@@ -72,5 +125,21 @@ impl Outbox for MemoryOutbox {
             .unpublished
             .retain(|_, record| !ids.contains(&record.id));
         Ok(())
+    }
+
+    async fn relay(&self, limit: usize, publisher: &dyn Publisher) -> Result<Published, Error> {
+        let claim = self.claim(limit)?;
+        let mut outcome = Published::default();
+        // The lock is not held while publishing: each event is marked as soon as the
+        // publisher accepts it, so an interrupted relay re-offers only the event in flight.
+        for entry in &claim.entries {
+            if let Err(e) = publisher.publish(entry).await {
+                outcome.failed = Some(e);
+                break;
+            }
+            self.settle(entry.sequence)?;
+            outcome.published.push(entry.record.id);
+        }
+        Ok(outcome)
     }
 }

@@ -19,6 +19,7 @@ mod orders;
 mod outbox;
 mod payments;
 mod pricing;
+mod publisher;
 mod subscriber;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use orders::{OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionLimit};
 pub use outbox::Outbox;
 pub use payments::PaymentProvider;
 pub use pricing::PricingStore;
+pub use publisher::{Published, Publisher};
 pub use subscriber::Subscriber;
 
 /// Every storage port, as trait objects: what a storage adapter hands the engine.

@@ -46,7 +46,7 @@ pub struct StoreSettings {
 }
 
 /// Everything a store configures that pricing reads.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricingRules {
     /// Tax mode and rounding.
     pub settings: StoreSettings,

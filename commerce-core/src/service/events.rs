@@ -2,8 +2,11 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+
 use crate::error::Error;
-use crate::ports::Subscriber;
+use crate::events::OutboxEntry;
+use crate::ports::{Publisher, Subscriber};
 
 use super::Commerce;
 
@@ -13,30 +16,41 @@ impl Commerce {
     /// subscriber refuses (returning its error; that event and the ones after it stay
     /// unpublished and are offered again next time). Returns how many were published.
     ///
-    /// Run it after changes, or in a loop; one relay per process is enough, and with a
-    /// database outbox several processes may run it — subscribers de-duplicate by event
-    /// id.
+    /// Run it after changes, or in a loop. It goes through [`Outbox::relay`], so several
+    /// processes may run it on the same outbox at once: each claims its own events and
+    /// none is delivered by two of them. Delivery is still at least once — an event whose
+    /// relay was interrupted is offered again — so subscribers de-duplicate by event id.
+    /// Within one call events arrive in append order; across concurrent callers they may
+    /// interleave.
+    ///
+    /// [`Outbox::relay`]: crate::ports::Outbox::relay
     pub async fn publish_events(
         &self,
         subscribers: &[Arc<dyn Subscriber>],
         batch: usize,
     ) -> Result<usize, Error> {
-        let entries = self.stores.outbox.unpublished(batch).await?;
-        let mut published = Vec::with_capacity(entries.len());
-        let mut failure = None;
-        'events: for entry in &entries {
-            for subscriber in subscribers {
-                if let Err(e) = subscriber.handle(entry).await {
-                    failure = Some(e);
-                    break 'events;
-                }
-            }
-            published.push(entry.record.id);
-        }
-        self.stores.outbox.mark_published(&published).await?;
-        match failure {
+        let outcome = self
+            .stores
+            .outbox
+            .relay(batch, &Subscribers(subscribers))
+            .await?;
+        match outcome.failed {
             Some(e) => Err(e),
-            None => Ok(published.len()),
+            None => Ok(outcome.published.len()),
         }
+    }
+}
+
+/// Publishes an event by handing it to every subscriber in turn; the first refusal stops
+/// it.
+struct Subscribers<'a>(&'a [Arc<dyn Subscriber>]);
+
+#[async_trait]
+impl Publisher for Subscribers<'_> {
+    async fn publish(&self, entry: &OutboxEntry) -> Result<(), Error> {
+        for subscriber in self.0 {
+            subscriber.handle(entry).await?;
+        }
+        Ok(())
     }
 }

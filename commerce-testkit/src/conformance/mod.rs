@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod inventory;
 pub mod orders;
 pub mod outbox;
+pub mod pricing;
 
 /// Every unpublished event in the outbox, oldest first.
 pub async fn outbox_records(
@@ -61,5 +62,6 @@ macro_rules! conformance_suite {
         $crate::inventory_conformance!($fresh);
         $crate::orders_conformance!($fresh);
         $crate::outbox_conformance!($fresh);
+        $crate::pricing_conformance!($fresh);
     };
 }
