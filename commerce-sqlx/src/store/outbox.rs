@@ -6,13 +6,17 @@ use async_trait::async_trait;
 use commerce_core::Error;
 use commerce_core::events::{EventRecord, OutboxEntry};
 use commerce_core::EventId;
-use commerce_core::ports::Outbox;
+use commerce_core::ports::{Outbox, Published, Publisher};
 use crate::backend::{Backend, Sql};
 use crate::error::DbError;
 use super::SqlStore;
 
 #[async_trait]
 impl<DB: Backend> Outbox for SqlStore<DB> {
+    async fn relay(&self, limit: usize, publisher: &dyn Publisher) -> Result<Published, Error> {
+        todo!()
+    }
+
     async fn append(&self, events: Vec<EventRecord>) -> Result<(), Error> {
         todo!()
     }
