@@ -176,6 +176,8 @@ CREATE TABLE outbox (
     name         text NOT NULL,
     occurred_at  timestamptz NOT NULL,
     published_at timestamptz,
+    claimed_by   uuid,                     -- the relay publishing it now, if any
+    claimed_at   timestamptz,
     doc          jsonb NOT NULL
 );
 CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL;

@@ -182,6 +182,8 @@ CREATE TABLE outbox (
     name         text NOT NULL,
     occurred_at  integer NOT NULL,
     published_at integer,
+    claimed_by   blob,                     -- the relay publishing it now, if any
+    claimed_at   integer,
     doc          text NOT NULL
 );
 CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL;

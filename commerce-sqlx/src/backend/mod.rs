@@ -28,7 +28,7 @@ use crate::config::DatabaseConfig;
 use crate::error::DbError;
 
 /// One bindable value.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Value {
     Uuid(Uuid),
     OptUuid(Option<Uuid>),
@@ -88,7 +88,7 @@ impl From<Decimal> for Value {
 }
 
 /// A statement and its arguments.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Sql {
     pub(crate) text: String,
     pub(crate) args: Vec<Value>,

@@ -22,7 +22,7 @@ use sqlx::Pool;
 
 use crate::backend::{Backend, Sql};
 use crate::config::DatabaseConfig;
-use crate::error::{DbError, done};
+use crate::error::{DbError, done, retry};
 
 /// The storage adapter for one database: Postgres ([`PostgresStore`](crate::PostgresStore))
 /// or SQLite ([`SqliteStore`](crate::SqliteStore)). Cheap to clone (it is a pool handle).
@@ -91,6 +91,16 @@ impl<DB: Backend> SqlStore<DB> {
     pub(crate) async fn read_one(&self, sql: Sql) -> Result<Option<DB::Row>, Error> {
         let mut conn = done(self.pool.acquire().await.map_err(DbError::from))?;
         done(DB::fetch_optional(&mut conn, sql).await)
+    }
+
+    /// Runs one statement on its own (retried if it loses a race) and returns the number
+    /// of rows it changed.
+    pub(crate) async fn execute(&self, sql: Sql) -> Result<u64, Error> {
+        retry(|| async {
+            let mut conn = self.pool.acquire().await?;
+            DB::execute(&mut conn, sql.clone()).await
+        })
+        .await
     }
 
     /// The documents one statement returns in its `doc` column, decoded.
