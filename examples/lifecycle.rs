@@ -5,7 +5,11 @@
 //!
 //! ```text
 //! cargo run --example lifecycle
+//! DATABASE_URL=sqlite://target/lifecycle.db cargo run --example lifecycle   # or postgres://...
 //! ```
+//!
+//! With `DATABASE_URL` set, the same story runs on that database (through
+//! `commerce-sqlx`, created and migrated if needed) instead of the in-memory stores.
 
 use std::sync::Arc;
 
@@ -26,8 +30,13 @@ use commerce::{
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     // A complete engine in one line: in-memory stores, a manual clock and a payment
-    // provider that approves unless told otherwise.
-    let memory = Memory::new();
+    // provider that approves unless told otherwise. With DATABASE_URL, the stores are
+    // that database's instead.
+    let mut memory = Memory::new();
+    if let Some(config) = commerce_sqlx::DatabaseConfig::from_env()? {
+        println!("stores: {}", config.redacted_url());
+        memory.stores = commerce_sqlx::open(&config).await?;
+    }
     let shop = memory.commerce();
     let admin = Principal::Admin(AdminId::random());
 

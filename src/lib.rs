@@ -14,7 +14,14 @@
 //! # Ok::<(), commerce::Error>(())
 //! ```
 //!
+//! Features: `postgres` and `sqlite` add [`sql`] (the `commerce-sqlx` adapters: every
+//! storage port on a database).
+//!
 //! `cargo run --example quickstart` prices a cart with a coupon, tax and shipping and
 //! prints the itemised result a shopper would see.
 
 pub use commerce_core::*;
+
+/// Postgres and SQLite storage for every port (the `commerce-sqlx` crate).
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub use commerce_sqlx as sql;

@@ -124,7 +124,10 @@ fn redact(url: &str) -> String {
                 .query_pairs()
                 .map(|(k, v)| {
                     let secret = k.eq_ignore_ascii_case("password");
-                    (k.into_owned(), if secret { "***".into() } else { v.into_owned() })
+                    (
+                        k.into_owned(),
+                        if secret { "***".into() } else { v.into_owned() },
+                    )
                 })
                 .collect();
             if !query.is_empty() {
@@ -156,11 +159,18 @@ mod tests {
 
     #[test]
     fn only_postgres_and_sqlite_urls_are_accepted() {
-        assert!(DatabaseConfig::new("postgresql://localhost/x").unwrap().is_postgres());
+        assert!(
+            DatabaseConfig::new("postgresql://localhost/x")
+                .unwrap()
+                .is_postgres()
+        );
         assert!(DatabaseConfig::new("sqlite://shop.db").unwrap().is_sqlite());
         assert!(DatabaseConfig::new("sqlite::memory:").unwrap().is_sqlite());
         let refused = DatabaseConfig::new("mysql://root:pw@localhost/x").unwrap_err();
-        assert_eq!(refused.kind(), commerce_core::ErrorKind::InvalidInput);
+        assert!(matches!(
+            refused.kind(),
+            commerce_core::ErrorKind::InvalidInput { .. }
+        ));
         assert!(!refused.to_string().contains("pw@"), "{refused}");
     }
 }

@@ -29,6 +29,7 @@ pub fn admin_url() -> String {
     }
 }
 
+#[allow(clippy::panic)] // a test without its database must fail loudly, never skip
 fn no_server(url: &str, error: impl std::fmt::Display) -> ! {
     let shown = DatabaseConfig::new(url).map_or_else(|_| "?".to_owned(), |c| c.redacted_url());
     panic!(
@@ -52,7 +53,11 @@ pub async fn postgres_config(max_connections: u32) -> DatabaseConfig {
         Err(e) => no_server(&admin, e),
     };
     let name = format!("commerce_test_{}", uuid::Uuid::new_v4().simple());
-    if let Err(e) = sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await
+    if let Err(e) = sqlx::Executor::execute(
+        &mut conn,
+        sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
+    )
+    .await
     {
         no_server(&admin, e);
     }

@@ -8,6 +8,11 @@
 //! SQLite, a time is `timestamptz` on Postgres and integer microseconds on SQLite, a
 //! document is `jsonb` on Postgres and JSON text on SQLite.
 
+// The sealed-trait pattern: `Sealed` is public so it can bound the public `Backend`,
+// but lives in a private module, so the crate-private types in its signatures are out of
+// reach of other crates all the same.
+#![allow(private_interfaces, private_bounds)]
+
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
@@ -141,8 +146,9 @@ pub(crate) mod private {
         fn migrate(pool: &Pool<Self>) -> impl Future<Output = Result<(), DbError>> + Send;
 
         /// A pool for `config`.
-        fn connect(config: &DatabaseConfig)
-        -> impl Future<Output = Result<Pool<Self>, DbError>> + Send;
+        fn connect(
+            config: &DatabaseConfig,
+        ) -> impl Future<Output = Result<Pool<Self>, DbError>> + Send;
 
         /// Begins a transaction that will write (on SQLite `BEGIN IMMEDIATE`, so it takes
         /// the write lock up front instead of failing on upgrade).
@@ -197,4 +203,24 @@ pub(crate) fn corrupt(what: impl std::fmt::Display) -> DbError {
     DbError::Fail(Error::Unavailable(format!(
         "stored data does not decode: {what}"
     )))
+}
+
+/// Runs a `BEGIN` to completion even if the caller stops waiting for it.
+///
+/// sqlx counts a transaction only once its `BEGIN` has been answered; a caller dropped in
+/// between (a timeout, a client gone) would hand the pool back a connection that is in a
+/// transaction nobody knows about, and the next user of that connection would run inside
+/// it. Spawned, the `BEGIN` always finishes and its `Transaction` is dropped properly
+/// (rolled back) when no one takes it.
+pub(crate) async fn begin_detached<DB, F>(begin: F) -> Result<Transaction<'static, DB>, DbError>
+where
+    DB: sqlx::Database,
+    F: Future<Output = Result<Transaction<'static, DB>, sqlx::Error>> + Send + 'static,
+{
+    match tokio::spawn(begin).await {
+        Ok(result) => Ok(result?),
+        Err(e) => Err(DbError::Fail(Error::Unavailable(format!(
+            "beginning a transaction failed: {e}"
+        )))),
+    }
 }

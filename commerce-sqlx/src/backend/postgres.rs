@@ -1,8 +1,6 @@
 //! Postgres: `uuid`, `NUMERIC`, `timestamptz` and `jsonb` columns; row locks with
 //! `FOR UPDATE`, claims with `SKIP LOCKED`.
 
-use std::future::Future;
-
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -15,7 +13,7 @@ use sqlx::{AssertSqlSafe, Executor, Pool, Postgres, Row, Transaction};
 use uuid::Uuid;
 
 use super::private::Sealed;
-use super::{Backend, Sql, Value, corrupt};
+use super::{Backend, Sql, Value, begin_detached, corrupt};
 use crate::config::DatabaseConfig;
 use crate::error::DbError;
 
@@ -64,36 +62,31 @@ impl Sealed for Postgres {
     }
 
     async fn begin_write(pool: &Pool<Postgres>) -> Result<Transaction<'static, Postgres>, DbError> {
-        Ok(pool.begin().await?)
+        let pool = pool.clone();
+        begin_detached(async move { pool.begin().await }).await
     }
 
     async fn begin_snapshot(
         pool: &Pool<Postgres>,
     ) -> Result<Transaction<'static, Postgres>, DbError> {
-        Ok(pool
-            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await?)
+        let pool = pool.clone();
+        begin_detached(async move {
+            pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await
+        })
+        .await
     }
 
-    fn fetch_all<'c>(
-        conn: &'c mut PgConnection,
-        sql: Sql,
-    ) -> impl Future<Output = Result<Vec<PgRow>, DbError>> + Send + 'c {
-        async move { Ok(conn.fetch_all(query(&sql)).await?) }
+    async fn fetch_all(conn: &mut PgConnection, sql: Sql) -> Result<Vec<PgRow>, DbError> {
+        Ok(conn.fetch_all(query(&sql)).await?)
     }
 
-    fn fetch_optional<'c>(
-        conn: &'c mut PgConnection,
-        sql: Sql,
-    ) -> impl Future<Output = Result<Option<PgRow>, DbError>> + Send + 'c {
-        async move { Ok(conn.fetch_optional(query(&sql)).await?) }
+    async fn fetch_optional(conn: &mut PgConnection, sql: Sql) -> Result<Option<PgRow>, DbError> {
+        Ok(conn.fetch_optional(query(&sql)).await?)
     }
 
-    fn execute<'c>(
-        conn: &'c mut PgConnection,
-        sql: Sql,
-    ) -> impl Future<Output = Result<u64, DbError>> + Send + 'c {
-        async move { Ok(conn.execute(query(&sql)).await?.rows_affected()) }
+    async fn execute(conn: &mut PgConnection, sql: Sql) -> Result<u64, DbError> {
+        Ok(conn.execute(query(&sql)).await?.rows_affected())
     }
 
     fn uuid(row: &PgRow, column: &str) -> Result<Uuid, DbError> {

@@ -2,7 +2,6 @@
 //! microseconds since the epoch (so they compare in SQL), documents as JSON text. One
 //! writer at a time: write transactions begin `IMMEDIATE`, so row locks are not needed.
 
-use std::future::Future;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -19,7 +18,7 @@ use sqlx::{AssertSqlSafe, Executor, Pool, Row, Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::private::Sealed;
-use super::{Backend, Sql, Value, corrupt};
+use super::{Backend, Sql, Value, begin_detached, corrupt};
 use crate::config::DatabaseConfig;
 use crate::error::DbError;
 
@@ -80,33 +79,29 @@ impl Sealed for Sqlite {
     }
 
     async fn begin_write(pool: &Pool<Sqlite>) -> Result<Transaction<'static, Sqlite>, DbError> {
-        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+        let pool = pool.clone();
+        begin_detached(async move { pool.begin_with("BEGIN IMMEDIATE").await }).await
     }
 
     async fn begin_snapshot(pool: &Pool<Sqlite>) -> Result<Transaction<'static, Sqlite>, DbError> {
         // A deferred transaction reads one snapshot in WAL mode.
-        Ok(pool.begin().await?)
+        let pool = pool.clone();
+        begin_detached(async move { pool.begin().await }).await
     }
 
-    fn fetch_all<'c>(
-        conn: &'c mut SqliteConnection,
-        sql: Sql,
-    ) -> impl Future<Output = Result<Vec<SqliteRow>, DbError>> + Send + 'c {
-        async move { Ok(conn.fetch_all(query(&sql)).await?) }
+    async fn fetch_all(conn: &mut SqliteConnection, sql: Sql) -> Result<Vec<SqliteRow>, DbError> {
+        Ok(conn.fetch_all(query(&sql)).await?)
     }
 
-    fn fetch_optional<'c>(
-        conn: &'c mut SqliteConnection,
+    async fn fetch_optional(
+        conn: &mut SqliteConnection,
         sql: Sql,
-    ) -> impl Future<Output = Result<Option<SqliteRow>, DbError>> + Send + 'c {
-        async move { Ok(conn.fetch_optional(query(&sql)).await?) }
+    ) -> Result<Option<SqliteRow>, DbError> {
+        Ok(conn.fetch_optional(query(&sql)).await?)
     }
 
-    fn execute<'c>(
-        conn: &'c mut SqliteConnection,
-        sql: Sql,
-    ) -> impl Future<Output = Result<u64, DbError>> + Send + 'c {
-        async move { Ok(conn.execute(query(&sql)).await?.rows_affected()) }
+    async fn execute(conn: &mut SqliteConnection, sql: Sql) -> Result<u64, DbError> {
+        Ok(conn.execute(query(&sql)).await?.rows_affected())
     }
 
     fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid, DbError> {

@@ -1,5 +1,7 @@
 //! The accounts port on SQL (work in progress).
 
+use super::SqlStore;
+use crate::backend::Backend;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use commerce_core::Error;
@@ -7,14 +9,16 @@ use commerce_core::events::EventRecord;
 use commerce_core::identity::{
     Account, Address, Email, PasswordHash, Profile, ResetToken, Session, TokenHash,
 };
-use commerce_core::{AccountId, AddressId, CustomerId};
 use commerce_core::ports::AccountStore;
-use crate::backend::Backend;
-use super::SqlStore;
+use commerce_core::{AccountId, AddressId, CustomerId};
 
 #[async_trait]
 impl<DB: Backend> AccountStore for SqlStore<DB> {
-    async fn create_account(&self, account: Account, events: Vec<EventRecord>) -> Result<(), Error> {
+    async fn create_account(
+        &self,
+        account: Account,
+        events: Vec<EventRecord>,
+    ) -> Result<(), Error> {
         todo!()
     }
 
@@ -46,11 +50,20 @@ impl<DB: Backend> AccountStore for SqlStore<DB> {
         todo!()
     }
 
-    async fn create_reset_token(&self, token: ResetToken, events: Vec<EventRecord>) -> Result<(), Error> {
+    async fn create_reset_token(
+        &self,
+        token: ResetToken,
+        events: Vec<EventRecord>,
+    ) -> Result<(), Error> {
         todo!()
     }
 
-    async fn reset_password(&self, token: &TokenHash, password: PasswordHash, now: DateTime<Utc>) -> Result<AccountId, Error> {
+    async fn reset_password(
+        &self,
+        token: &TokenHash,
+        password: PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<AccountId, Error> {
         todo!()
     }
 
@@ -69,5 +82,4 @@ impl<DB: Backend> AccountStore for SqlStore<DB> {
     async fn delete_address(&self, id: AddressId) -> Result<(), Error> {
         todo!()
     }
-
 }

@@ -1,13 +1,13 @@
 //! The carts port on SQL (work in progress).
 
-use async_trait::async_trait;
-use commerce_core::cart::Cart;
-use commerce_core::Error;
-use commerce_core::events::EventRecord;
-use commerce_core::{CartId, CustomerId};
-use commerce_core::ports::CartStore;
-use crate::backend::Backend;
 use super::SqlStore;
+use crate::backend::Backend;
+use async_trait::async_trait;
+use commerce_core::Error;
+use commerce_core::cart::Cart;
+use commerce_core::events::EventRecord;
+use commerce_core::ports::CartStore;
+use commerce_core::{CartId, CustomerId};
 
 #[async_trait]
 impl<DB: Backend> CartStore for SqlStore<DB> {
@@ -27,8 +27,12 @@ impl<DB: Backend> CartStore for SqlStore<DB> {
         todo!()
     }
 
-    async fn merge_carts(&self, into: &Cart, merged: CartId, events: Vec<EventRecord>) -> Result<Cart, Error> {
+    async fn merge_carts(
+        &self,
+        into: &Cart,
+        merged: CartId,
+        events: Vec<EventRecord>,
+    ) -> Result<Cart, Error> {
         todo!()
     }
-
 }

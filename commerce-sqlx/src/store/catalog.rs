@@ -1,13 +1,13 @@
 //! The catalog port on SQL (work in progress).
 
-use async_trait::async_trait;
-use commerce_core::catalog::{Catalog, Category, Product, Shop, Slug};
-use commerce_core::Error;
-use commerce_core::events::EventRecord;
-use commerce_core::{ProductId, SellerId, ShopId, VariantId};
-use commerce_core::ports::CatalogStore;
-use crate::backend::Backend;
 use super::SqlStore;
+use crate::backend::Backend;
+use async_trait::async_trait;
+use commerce_core::Error;
+use commerce_core::catalog::{Catalog, Category, Product, Shop, Slug};
+use commerce_core::events::EventRecord;
+use commerce_core::ports::CatalogStore;
+use commerce_core::{ProductId, SellerId, ShopId, VariantId};
 
 #[async_trait]
 impl<DB: Backend> CatalogStore for SqlStore<DB> {
@@ -47,8 +47,11 @@ impl<DB: Backend> CatalogStore for SqlStore<DB> {
         todo!()
     }
 
-    async fn catalog_for(&self, products: &[ProductId], variants: &[VariantId]) -> Result<Catalog, Error> {
+    async fn catalog_for(
+        &self,
+        products: &[ProductId],
+        variants: &[VariantId],
+    ) -> Result<Catalog, Error> {
         todo!()
     }
-
 }

@@ -35,7 +35,8 @@ async fn load_reservation<DB: Backend>(
     id: ReservationId,
     lock: &str,
 ) -> Result<Option<Reservation>, DbError> {
-    let select = Sql::new(format!("SELECT doc FROM reservations WHERE id = $1{lock}")).bind(id.as_uuid());
+    let select =
+        Sql::new(format!("SELECT doc FROM reservations WHERE id = $1{lock}")).bind(id.as_uuid());
     DB::fetch_optional(conn, select)
         .await?
         .map(|row| DB::doc::<Reservation>(&row, "doc"))
@@ -76,11 +77,12 @@ pub(crate) async fn reserve_in<DB: Backend>(
         expires_at: request.expires_at,
         state: ReservationState::Held,
     };
-    let insert = Sql::new("INSERT INTO reservations (id, state, expires_at, doc) VALUES ($1, $2, $3, $4)")
-        .bind(reservation.id.as_uuid())
-        .bind(state_text(reservation.state))
-        .bind(reservation.expires_at)
-        .doc(&reservation)?;
+    let insert =
+        Sql::new("INSERT INTO reservations (id, state, expires_at, doc) VALUES ($1, $2, $3, $4)")
+            .bind(reservation.id.as_uuid())
+            .bind(state_text(reservation.state))
+            .bind(reservation.expires_at)
+            .doc(&reservation)?;
     DB::execute(conn, insert).await?;
     change.save::<DB>(conn, at).await?;
     Ok(reservation)

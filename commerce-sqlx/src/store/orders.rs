@@ -23,7 +23,8 @@ use crate::error::{DbError, done, retry};
 
 /// Newest first, as the port promises (ties broken by number, like the in-memory store).
 fn newest_first(orders: &mut [Order]) {
-    orders.sort_by(|a, b| (b.created_at, b.number.as_str()).cmp(&(a.created_at, a.number.as_str())));
+    orders
+        .sort_by(|a, b| (b.created_at, b.number.as_str()).cmp(&(a.created_at, a.number.as_str())));
 }
 
 /// Claims `key` for this checkout: `None` if it was free (it is now ours until commit),
@@ -107,7 +108,10 @@ fn usage_from<DB: Backend>(
 }
 
 /// Inserts a new order with its shop and promotion index rows.
-async fn insert_order<DB: Backend>(conn: &mut DB::Connection, order: &Order) -> Result<(), DbError> {
+async fn insert_order<DB: Backend>(
+    conn: &mut DB::Connection,
+    order: &Order,
+) -> Result<(), DbError> {
     let insert = Sql::new(
         "INSERT INTO orders (id, number, customer_id, cart_id, status, version, currency, total, \
          payment_ref, reservation_expires_at, created_at, doc) \
@@ -196,15 +200,19 @@ impl<DB: Backend> SqlStore<DB> {
             });
         }
         let order = &place.order;
-        let select = Sql::new(format!("SELECT doc FROM carts WHERE id = $1{}", DB::FOR_UPDATE))
-            .bind(place.cart.id().as_uuid());
+        let select = Sql::new(format!(
+            "SELECT doc FROM carts WHERE id = $1{}",
+            DB::FOR_UPDATE
+        ))
+        .bind(place.cart.id().as_uuid());
         let stored: Option<Cart> = DB::fetch_optional(&mut tx, select)
             .await?
             .map(|row| DB::doc(&row, "doc"))
             .transpose()?;
         let cart = writable(stored.as_ref(), &place.cart)?;
         if !place.promotion_limits.is_empty() {
-            let usage = locked_usage::<DB>(&mut tx, &place.promotion_limits, order.customer).await?;
+            let usage =
+                locked_usage::<DB>(&mut tx, &place.promotion_limits, order.customer).await?;
             if let Some(limit) = place.promotion_limits.iter().find(|l| !l.allows(&usage)) {
                 return Err(Error::Conflict(format!(
                     "promotion {} has reached its usage limit; price the cart again",
@@ -213,12 +221,14 @@ impl<DB: Backend> SqlStore<DB> {
                 .into());
             }
         }
-        insert_order::<DB>(&mut tx, order).await.map_err(|e| match e {
-            DbError::Fail(Error::Conflict(_)) => {
-                DbError::Fail(Error::Conflict(format!("order {} exists", order.number)))
-            }
-            other => other,
-        })?;
+        insert_order::<DB>(&mut tx, order)
+            .await
+            .map_err(|e| match e {
+                DbError::Fail(Error::Conflict(_)) => {
+                    DbError::Fail(Error::Conflict(format!("order {} exists", order.number)))
+                }
+                other => other,
+            })?;
         store_cart::<DB>(&mut tx, &cart).await?;
         append_in::<DB>(&mut tx, &place.events).await?;
         // Last: the stock rows are the most contended, so they are locked for the
@@ -251,8 +261,13 @@ impl<DB: Backend> SqlStore<DB> {
             ))
             .into());
         }
-        apply_effect_in::<DB>(&mut tx, order.reservation_id(), update.stock, order.changed_at())
-            .await?;
+        apply_effect_in::<DB>(
+            &mut tx,
+            order.reservation_id(),
+            update.stock,
+            order.changed_at(),
+        )
+        .await?;
         let store = Sql::new(
             "UPDATE orders SET status = $2, version = $3, payment_ref = $4, total = $5, doc = $6 \
              WHERE id = $1",
@@ -347,11 +362,9 @@ impl<DB: Backend> OrderStore for SqlStore<DB> {
 
     async fn unpaid_expired(&self, now: DateTime<Utc>) -> Result<Vec<Order>, Error> {
         self.orders_where(
-            Sql::new(
-                "SELECT doc FROM orders WHERE status = $1 AND reservation_expires_at <= $2",
-            )
-            .bind(OrderStatus::PendingPayment.as_str())
-            .bind(now),
+            Sql::new("SELECT doc FROM orders WHERE status = $1 AND reservation_expires_at <= $2")
+                .bind(OrderStatus::PendingPayment.as_str())
+                .bind(now),
         )
         .await
     }

@@ -25,7 +25,7 @@ use crate::backend::{Backend, Sql};
 use crate::error::{DbError, done, retry};
 
 /// How long a claim stays valid: a relay that died mid-batch delays its events this long.
-pub const CLAIM_LEASE: Duration = Duration::from_secs(60);
+pub(crate) const CLAIM_LEASE: Duration = Duration::from_secs(60);
 
 /// Ids per `IN (...)` list, well under both databases' parameter limits.
 const CHUNK: usize = 500;
@@ -75,8 +75,8 @@ impl<DB: Backend> SqlStore<DB> {
     /// Claims up to `limit` unclaimed (or lapsed) unpublished events for `relay`.
     async fn claim_once(&self, relay: Uuid, limit: i64) -> Result<Vec<OutboxEntry>, DbError> {
         let now = Utc::now();
-        let lapsed = now
-            - chrono::Duration::from_std(CLAIM_LEASE).unwrap_or(chrono::Duration::seconds(60));
+        let lapsed =
+            now - chrono::Duration::from_std(CLAIM_LEASE).unwrap_or(chrono::Duration::seconds(60));
         let mut tx = DB::begin_write(&self.pool).await?;
         let claim = Sql::new(format!(
             "UPDATE outbox SET claimed_by = $1, claimed_at = $2 WHERE seq IN (\
@@ -91,7 +91,10 @@ impl<DB: Backend> SqlStore<DB> {
         .bind(limit);
         let rows = DB::fetch_all(&mut tx, claim).await?;
         tx.commit().await?;
-        let mut entries = rows.iter().map(entry::<DB>).collect::<Result<Vec<_>, _>>()?;
+        let mut entries = rows
+            .iter()
+            .map(entry::<DB>)
+            .collect::<Result<Vec<_>, _>>()?;
         entries.sort_by_key(|e| e.sequence);
         Ok(entries)
     }

@@ -1,11 +1,11 @@
 //! The pricing port on SQL (work in progress).
 
+use super::SqlStore;
+use crate::backend::Backend;
 use async_trait::async_trait;
 use commerce_core::Error;
-use commerce_core::pricing::PricingRules;
 use commerce_core::ports::PricingStore;
-use crate::backend::Backend;
-use super::SqlStore;
+use commerce_core::pricing::PricingRules;
 
 #[async_trait]
 impl<DB: Backend> PricingStore for SqlStore<DB> {
@@ -16,5 +16,4 @@ impl<DB: Backend> PricingStore for SqlStore<DB> {
     async fn save_rules(&self, rules: PricingRules) -> Result<(), Error> {
         todo!()
     }
-
 }

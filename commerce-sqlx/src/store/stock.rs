@@ -78,7 +78,8 @@ pub(crate) async fn levels_of<DB: Backend>(
     skus: &BTreeSet<Sku>,
     lock: &str,
 ) -> Result<BTreeMap<Sku, Levels>, DbError> {
-    let mut found: BTreeMap<Sku, Levels> = skus.iter().map(|s| (s.clone(), Levels::new())).collect();
+    let mut found: BTreeMap<Sku, Levels> =
+        skus.iter().map(|s| (s.clone(), Levels::new())).collect();
     if skus.is_empty() {
         return Ok(found);
     }
@@ -155,7 +156,10 @@ impl StockChange {
     }
 
     /// Plans and holds every line of `request` on the locked levels, all or nothing.
-    pub(crate) fn hold(&mut self, request: &ReservationRequest) -> Result<Vec<ReservedUnits>, Error> {
+    pub(crate) fn hold(
+        &mut self,
+        request: &ReservationRequest,
+    ) -> Result<Vec<ReservedUnits>, Error> {
         let mut units = Vec::new();
         for line in &request.lines {
             let policy = self.policy(&line.sku);
@@ -170,7 +174,11 @@ impl StockChange {
     }
 
     /// Applies `effect`'s level deltas for `units`.
-    pub(crate) fn apply(&mut self, units: &[ReservedUnits], effect: StockEffect) -> Result<(), Error> {
+    pub(crate) fn apply(
+        &mut self,
+        units: &[ReservedUnits],
+        effect: StockEffect,
+    ) -> Result<(), Error> {
         for held in units {
             let level = self.level(&held.sku, held.location)?;
             let (on_hand, reserved) = effect.level_deltas(held.quantity);
@@ -235,10 +243,9 @@ async fn subscribers<DB: Backend>(
     conn: &mut DB::Connection,
     sku: &Sku,
 ) -> Result<Vec<CustomerId>, DbError> {
-    let select = Sql::new(
-        "SELECT customer_id FROM back_in_stock_subscriptions WHERE sku = $1 ORDER BY seq",
-    )
-    .bind(sku.as_str());
+    let select =
+        Sql::new("SELECT customer_id FROM back_in_stock_subscriptions WHERE sku = $1 ORDER BY seq")
+            .bind(sku.as_str());
     let rows = DB::fetch_all(conn, select).await?;
     rows.iter()
         .map(|row| DB::uuid(row, "customer_id").map(CustomerId::from_uuid))

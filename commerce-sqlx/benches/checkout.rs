@@ -1,0 +1,306 @@
+//! Checkout throughput on Postgres: 64 clients, each placing orders through the engine
+//! (create a cart, add one unit, check out) as fast as it can, for `BENCH_SECS` seconds
+//! (default 10), (a) all on one hot SKU and (b) spread over 10,000 SKUs. Prints orders
+//! per second and p50/p99 latency of a whole order, and writes them to
+//! `target/bench/checkout.json` for `cargo xtask bench checkout`, which runs this beside
+//! the bare-`UPDATE` and pgbench baselines against the same server.
+//!
+//! The admin URL comes from `COMMERCE_BENCH_DATABASE_URL` (set by xtask), else as for the
+//! tests (see `commerce_sqlx::testing::admin_url`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_arithmetic,
+    missing_docs
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use commerce_core::cart::CartPurpose;
+use commerce_core::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
+use commerce_core::identity::{NewAddress, Principal, Role};
+use commerce_core::memory::{ManualClock, MemoryPayments};
+use commerce_core::payment::IdempotencyKey;
+use commerce_core::pricing::{CountryCode, PriceList, PricingRules, TaxCategory, VariantPrice};
+use commerce_core::{
+    AdminId, CheckoutRequest, Commerce, Config, Currency, CustomerId, LocationId, Money,
+    PriceListId, ProductId, VariantId,
+};
+use commerce_sqlx::{DatabaseConfig, PostgresStore, testing};
+use sqlx::Connection;
+
+const CLIENTS: usize = 64;
+const DATABASE: &str = "commerce_bench_checkout";
+
+struct Run {
+    name: String,
+    orders: usize,
+    secs: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn per_sec(&self) -> f64 {
+        self.orders as f64 / self.secs
+    }
+
+    fn percentile_ms(&self, p: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+        sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1_000.0
+    }
+}
+
+/// A fresh database for one scenario, and the engine on it.
+async fn engine() -> (PostgresStore, Commerce) {
+    let admin =
+        std::env::var("COMMERCE_BENCH_DATABASE_URL").unwrap_or_else(|_| testing::admin_url());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("no Postgres for the benchmark ({e}); run it with `cargo xtask bench checkout`")
+        });
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {DATABASE}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(DATABASE);
+    let config = DatabaseConfig::new(url.to_string())
+        .unwrap()
+        .with_max_connections(CLIENTS as u32 + 4);
+    let store = PostgresStore::connect(&config).await.unwrap();
+    store.migrate().await.unwrap();
+    let clock = Arc::new(ManualClock::default());
+    let commerce = Commerce::new(
+        store.stores(),
+        Arc::new(MemoryPayments::new("whsec_bench", clock.clone())),
+        clock,
+        Config::default(),
+    );
+    (store, commerce)
+}
+
+/// A seller's shop with `products` one-variant products priced 9.99 EUR, each with a
+/// million units in stock; returns their variants.
+async fn stock_catalog(store: &PostgresStore, shop: &Commerce, products: usize) -> Vec<VariantId> {
+    let admin = Principal::Admin(AdminId::random());
+    shop.register(
+        "bench-seller@example.com",
+        "a long enough password",
+        "Seller",
+        Role::Seller,
+        admin,
+    )
+    .await
+    .unwrap();
+    let (_, seller) = shop
+        .login("bench-seller@example.com", "a long enough password")
+        .await
+        .unwrap();
+    let owned = shop.open_shop(seller, "Bench Shop").await.unwrap();
+    let variants: Vec<VariantId> = (0..products).map(|_| VariantId::random()).collect();
+    let mut rules = PricingRules::default();
+    let retail = PriceListId::random();
+    rules
+        .price_book
+        .add_list(PriceList::new(retail, "Retail", Currency::EUR, None))
+        .unwrap();
+    let list = rules.price_book.list_mut(retail).unwrap();
+    for variant in &variants {
+        list.set_price(
+            *variant,
+            VariantPrice::new(Money::parse("9.99", Currency::EUR).unwrap()),
+        )
+        .unwrap();
+    }
+    store.stores().pricing.save_rules(rules).await.unwrap();
+
+    // Load the catalog with 8 writers at once.
+    let chunks: Vec<Vec<(usize, VariantId)>> = variants
+        .iter()
+        .copied()
+        .enumerate()
+        .collect::<Vec<_>>()
+        .chunks(products.div_ceil(8))
+        .map(<[_]>::to_vec)
+        .collect();
+    let mut loaders = Vec::new();
+    for chunk in chunks {
+        let (shop, id) = (shop.clone(), owned.id);
+        loaders.push(tokio::spawn(async move {
+            for (n, variant) in chunk {
+                let sku = Sku::parse(&format!("BENCH-{n:05}")).unwrap();
+                shop.save_product(
+                    seller,
+                    NewProduct {
+                        id: ProductId::random(),
+                        shop: id,
+                        name: format!("Bench product {n}"),
+                        slug: None,
+                        description: "A product for the benchmark.".into(),
+                        status: ProductStatus::Active,
+                        category: None,
+                        brand: None,
+                        attributes: Default::default(),
+                        tax_category: TaxCategory::standard(),
+                        media: Vec::new(),
+                        variants: vec![Variant::new(variant, sku.clone(), Weight::grams(100))],
+                        created_at: chrono::Utc::now(),
+                    },
+                )
+                .await
+                .unwrap();
+                shop.adjust_stock(seller, &sku, LocationId::from_u128(1), 1_000_000)
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for loader in loaders {
+        loader.await.unwrap();
+    }
+    variants
+}
+
+fn ship_to() -> NewAddress {
+    NewAddress {
+        name: "Bench Shopper".into(),
+        line1: "1 Load Street".into(),
+        line2: None,
+        city: "Berlin".into(),
+        postal_code: "10115".into(),
+        region: None,
+        country: CountryCode::parse("DE").unwrap(),
+        phone: None,
+    }
+}
+
+/// One order by a new shopper: a cart, one unit of `variant`, checkout.
+async fn order(shop: &Commerce, variant: VariantId) -> Result<(), commerce_core::Error> {
+    let shopper = Principal::Customer(CustomerId::random());
+    let cart = shop
+        .create_cart(shopper, Currency::EUR, CartPurpose::Shopping)
+        .await?;
+    shop.add_item(shopper, cart.id(), variant, 1).await?;
+    let key = IdempotencyKey::parse(&format!("bench-{}", uuid::Uuid::new_v4())).unwrap();
+    shop.checkout(
+        shopper,
+        CheckoutRequest {
+            cart: cart.id(),
+            ship_to: ship_to(),
+            shipping_method: None,
+            expected_total: None,
+            idempotency_key: key,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// 64 clients ordering for `secs`; client `c`'s `i`th order buys `pick(c, i)`.
+async fn drive(name: &str, products: usize, secs: Duration) -> Run {
+    let (store, shop) = engine().await;
+    let variants = Arc::new(stock_catalog(&store, &shop, products).await);
+    let start = Instant::now();
+    let mut clients = Vec::new();
+    for client in 0..CLIENTS {
+        let (shop, variants) = (shop.clone(), variants.clone());
+        clients.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = client;
+            while start.elapsed() < secs {
+                let variant = variants[(i * 7_919) % variants.len()];
+                let began = Instant::now();
+                order(&shop, variant).await.unwrap();
+                latencies.push(began.elapsed());
+                i += CLIENTS;
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for client in clients {
+        latencies.extend(client.await.unwrap());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    // Check the run oversold nothing and every order holds exactly its unit.
+    let row: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM orders), coalesce(sum(reserved), 0)::bigint, \
+         count(*) FILTER (WHERE reserved > on_hand) FROM stock_levels",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        row.0 as usize,
+        latencies.len(),
+        "one order per completed request"
+    );
+    assert_eq!(row.1, row.0, "one unit held per order");
+    assert_eq!(row.2, 0, "no level promises more than it holds");
+    store.pool().close().await;
+    Run {
+        name: name.to_owned(),
+        orders: latencies.len(),
+        secs,
+        latencies,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let secs = std::env::var("BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let secs = Duration::from_secs(secs);
+    let runs = [
+        drive("checkout, one hot SKU", 1, secs).await,
+        drive("checkout, 10,000 SKUs", 10_000, secs).await,
+    ];
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("\ncheckout through the engine on Postgres, {CLIENTS} clients, {cores} cores");
+    for run in &runs {
+        println!(
+            "{:<24} {:>8} orders in {:>5.1} s  {:>8.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+            run.name,
+            run.orders,
+            run.secs,
+            run.per_sec(),
+            run.percentile_ms(50.0),
+            run.percentile_ms(99.0)
+        );
+    }
+    let json = serde_json::json!({
+        "machine": format!("{cores} cores"),
+        "runs": runs.iter().map(|run| serde_json::json!({
+            "name": run.name,
+            "clients": CLIENTS,
+            "ops": run.orders,
+            "secs": run.secs,
+            "per_sec": run.per_sec(),
+            "p50_ms": run.percentile_ms(50.0),
+            "p99_ms": run.percentile_ms(99.0),
+        })).collect::<Vec<_>>(),
+    });
+    let dir = std::env::var("CARGO_TARGET_DIR").map_or_else(
+        |_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        std::path::PathBuf::from,
+    );
+    let dir = dir.join("bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("checkout.json"), json.to_string()).unwrap();
+}
