@@ -33,7 +33,6 @@ impl MemoryCarts {
     }
 }
 
-
 #[async_trait]
 impl CartStore for MemoryCarts {
     async fn save_cart(&self, cart: &Cart, events: Vec<EventRecord>) -> Result<Cart, Error> {
