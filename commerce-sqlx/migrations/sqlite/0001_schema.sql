@@ -60,7 +60,7 @@ CREATE TABLE products (
     seq         INTEGER PRIMARY KEY,
     id          blob NOT NULL UNIQUE,
     shop_id     blob NOT NULL REFERENCES shops (id),
-    category_id blob NOT NULL REFERENCES categories (id),
+    category_id blob REFERENCES categories (id),   -- NULL: uncategorised
     slug        text NOT NULL UNIQUE,
     doc         text NOT NULL
 );
