@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use commerce_core::cart::CartPurpose;
-use commerce_core::catalog::{Catalog, Category, Product, Shop, Slug};
+use commerce_core::catalog::{Catalog, Category, Product, Shop, Sku, Slug};
 use commerce_core::events::EventRecord;
 use commerce_core::identity::Principal;
 use commerce_core::memory::Memory;
@@ -52,6 +52,9 @@ impl CatalogStore for PartialOnly {
     }
     async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>, Error> {
         self.inner.product_by_slug(slug).await
+    }
+    async fn product_by_sku(&self, sku: &Sku) -> Result<Option<Product>, Error> {
+        self.inner.product_by_sku(sku).await
     }
     async fn delete_product(&self, id: ProductId, events: Vec<EventRecord>) -> Result<(), Error> {
         self.inner.delete_product(id, events).await

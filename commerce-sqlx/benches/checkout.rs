@@ -140,6 +140,7 @@ async fn stock_catalog(store: &PostgresStore, shop: &Commerce, products: usize) 
     let mut loaders = Vec::new();
     for chunk in chunks {
         let (shop, id) = (shop.clone(), owned.id);
+        let inventory = store.stores().inventory;
         loaders.push(tokio::spawn(async move {
             for (n, variant) in chunk {
                 let sku = Sku::parse(&format!("BENCH-{n:05}")).unwrap();
@@ -163,7 +164,13 @@ async fn stock_catalog(store: &PostgresStore, shop: &Commerce, products: usize) 
                 )
                 .await
                 .unwrap();
-                shop.adjust_stock(seller, &sku, LocationId::from_u128(1), 1_000_000)
+                inventory
+                    .adjust_stock(
+                        &sku,
+                        LocationId::from_u128(1),
+                        1_000_000,
+                        chrono::Utc::now(),
+                    )
                     .await
                     .unwrap();
             }

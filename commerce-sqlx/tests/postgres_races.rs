@@ -223,34 +223,54 @@ async fn checkouts_cut_off_at_any_point_leave_nothing_partial() {
     }
     let _ = WAREHOUSE;
     let mut random = Sequence::new(5);
-    let mut cut = 0;
-    let mut tasks = Vec::new();
-    for i in 0..160u64 {
+    let mut attempt = |i: u64, random: &mut Sequence| {
         let lines = [
             (mug, 1 + random.below(3) as u32),
             (tee, 1 + random.below(2) as u32),
         ];
-        let attempt = place(
+        let key = format!("cut-{i}");
+        place(
             &mut store,
             CustomerId::from_u128(u128::from(i) + 1),
             &lines,
-            &format!("cut-{i}"),
+            &key,
             i + 1,
             now(),
-        );
-        // From "cut before it starts" to "probably finished".
-        let budget = Duration::from_micros(random.below(6_000));
-        let stores = stores.clone();
-        tasks.push(tokio::spawn(async move {
-            tokio::time::timeout(budget, stores.orders.place_order(attempt)).await
-        }));
+        )
+    };
+    // How long one uncut checkout takes here, so the cuts land anywhere inside one.
+    let mut took = Vec::new();
+    for i in 0..5 {
+        let began = std::time::Instant::now();
+        stores
+            .orders
+            .place_order(attempt(i, &mut random))
+            .await
+            .unwrap();
+        took.push(began.elapsed());
     }
-    for task in tasks {
-        match task.await.unwrap() {
-            Ok(placed) => {
-                placed.unwrap();
+    took.sort();
+    let typical = took[2].as_micros() as u64;
+    let (mut cut, mut finished) = (0, 0);
+    // Waves of 4, each checkout cut after 0 to 4 typical checkouts' time.
+    for wave in 0..24u64 {
+        let mut tasks = Vec::new();
+        for n in 0..4 {
+            let attempt = attempt(5 + wave * 4 + n, &mut random);
+            let budget = Duration::from_micros(random.below(4 * typical + 1));
+            let stores = stores.clone();
+            tasks.push(tokio::spawn(async move {
+                tokio::time::timeout(budget, stores.orders.place_order(attempt)).await
+            }));
+        }
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(placed) => {
+                    placed.unwrap();
+                    finished += 1;
+                }
+                Err(_) => cut += 1,
             }
-            Err(_) => cut += 1,
         }
     }
     assert!(
@@ -335,7 +355,11 @@ async fn checkouts_cut_off_at_any_point_leave_nothing_partial() {
         on_hand, 2_000,
         "nothing was committed, so nothing left the shelves"
     );
-    assert!(orders > 0, "some checkouts must have finished");
+    assert!(
+        finished > 0,
+        "some cut-off checkouts must have finished in time"
+    );
+    assert!(orders >= 5 + finished);
     // The pool is still healthy: no connection was handed back inside a dead transaction.
     let again = place(
         &mut store,

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 use super::{MemoryOutbox, lock};
-use crate::catalog::{Catalog, Category, Product, Shop, Slug};
+use crate::catalog::{Catalog, Category, Product, Shop, Sku, Slug};
 use crate::error::{Entity, Error};
 use crate::events::EventRecord;
 use crate::ids::{ProductId, SellerId, ShopId, VariantId};
@@ -70,6 +70,10 @@ impl CatalogStore for MemoryCatalog {
 
     async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>, Error> {
         Ok(lock(&self.catalog)?.by_slug(slug).cloned())
+    }
+
+    async fn product_by_sku(&self, sku: &Sku) -> Result<Option<Product>, Error> {
+        Ok(lock(&self.catalog)?.by_sku(sku).map(|(p, _)| p.clone()))
     }
 
     async fn delete_product(&self, id: ProductId, events: Vec<EventRecord>) -> Result<(), Error> {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::catalog::{Catalog, Category, Product, Shop, Slug};
+use crate::catalog::{Catalog, Category, Product, Shop, Sku, Slug};
 use crate::error::Error;
 use crate::events::EventRecord;
 use crate::ids::{ProductId, SellerId, ShopId, VariantId};
@@ -33,6 +33,9 @@ pub trait CatalogStore: Send + Sync {
 
     /// A product by slug.
     async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>, Error>;
+
+    /// The product with a variant whose SKU is `sku` (SKUs are unique across products).
+    async fn product_by_sku(&self, sku: &Sku) -> Result<Option<Product>, Error>;
 
     /// Removes a product. `NotFound` if absent.
     async fn delete_product(&self, id: ProductId, events: Vec<EventRecord>) -> Result<(), Error>;

@@ -84,8 +84,7 @@ impl Commerce {
                 return Err(Error::forbidden("subscribe to back-in-stock notices"));
             }
         };
-        let catalog = self.stores.catalog.catalog().await?;
-        if catalog.by_sku(sku).is_none() {
+        if self.stores.catalog.product_by_sku(sku).await?.is_none() {
             return Err(Error::not_found(Entity::Variant, sku));
         }
         self.stores
@@ -121,11 +120,14 @@ impl Commerce {
             Principal::Seller(seller) => *seller,
             Principal::Guest | Principal::Customer(_) => return Err(Error::forbidden(action)),
         };
-        let catalog = self.stores.catalog.catalog().await?;
-        let (product, _) = catalog
-            .by_sku(sku)
+        let product = self
+            .stores
+            .catalog
+            .product_by_sku(sku)
+            .await?
             .ok_or_else(|| Error::not_found(Entity::Variant, sku))?;
-        let owner = catalog.shop(product.shop()).map(|shop| shop.seller);
+        let shop = self.stores.catalog.shop(product.shop()).await?;
+        let owner = shop.map(|shop| shop.seller);
         if owner == Some(seller) {
             Ok(())
         } else {

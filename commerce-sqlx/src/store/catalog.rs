@@ -13,7 +13,7 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
-use commerce_core::catalog::{Catalog, Category, Product, Shop, Slug};
+use commerce_core::catalog::{Catalog, Category, Product, Shop, Sku, Slug};
 use commerce_core::events::EventRecord;
 use commerce_core::ports::CatalogStore;
 use commerce_core::{Entity, Error, ProductId, SellerId, ShopId, VariantId};
@@ -60,6 +60,17 @@ impl<DB: Backend> CatalogStore for SqlStore<DB> {
     async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>, Error> {
         self.read_doc(Sql::new("SELECT doc FROM products WHERE slug = $1").bind(slug.as_str()))
             .await
+    }
+
+    async fn product_by_sku(&self, sku: &Sku) -> Result<Option<Product>, Error> {
+        self.read_doc(
+            Sql::new(
+                "SELECT p.doc FROM product_variants v JOIN products p ON p.id = v.product_id \
+                 WHERE v.sku = $1",
+            )
+            .bind(sku.as_str()),
+        )
+        .await
     }
 
     async fn delete_product(&self, id: ProductId, events: Vec<EventRecord>) -> Result<(), Error> {

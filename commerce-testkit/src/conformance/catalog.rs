@@ -687,6 +687,69 @@ pub async fn catalog_for_reflects_updates_and_deletes(stores: Stores) {
     assert!(after.by_slug(updated.slug()).is_none());
 }
 
+/// A product is found by the SKU of any of its variants, as stored now: a SKU taken off
+/// finds nothing, and neither does a deleted product's.
+pub async fn products_read_back_by_sku(stores: Stores) {
+    let mut store = Store::new(Currency::USD);
+    let mug = store.product("Mug", "12.50");
+    let lamp = store.product("Lamp", "40.00");
+    save_fixture(&stores, &store).await;
+    let sku_of = |item: crate::fixtures::Item| {
+        store
+            .catalog
+            .variant(item.variant)
+            .expect("fixture variant")
+            .1
+            .sku
+            .clone()
+    };
+    let (mug_sku, lamp_sku) = (sku_of(mug), sku_of(lamp));
+    let found = stores.catalog.product_by_sku(&mug_sku).await.expect("read");
+    assert_eq!(found.map(|p| p.id()), Some(mug.product));
+    let unknown = Sku::parse("NO-SUCH-SKU").expect("sku");
+    assert_eq!(
+        stores.catalog.product_by_sku(&unknown).await.expect("read"),
+        None
+    );
+
+    let original = store.catalog.product(mug.product).expect("fixture").clone();
+    let large = Sku::parse("MUG-LARGE").expect("sku");
+    let updated = edited(&original, |p| {
+        p.variants = vec![Variant::new(
+            VariantId::from_u128(5_001),
+            large.clone(),
+            Weight::grams(450),
+        )];
+    });
+    stores
+        .catalog
+        .save_product(updated.clone(), Vec::new())
+        .await
+        .expect("update the mug");
+    assert_eq!(
+        stores.catalog.product_by_sku(&large).await.expect("read"),
+        Some(updated)
+    );
+    assert_eq!(
+        stores.catalog.product_by_sku(&mug_sku).await.expect("read"),
+        None
+    );
+
+    stores
+        .catalog
+        .delete_product(lamp.product, Vec::new())
+        .await
+        .expect("delete the lamp");
+    assert_eq!(
+        stores
+            .catalog
+            .product_by_sku(&lamp_sku)
+            .await
+            .expect("read"),
+        None
+    );
+}
+
 /// The catalog cases, as tests.
 #[macro_export]
 macro_rules! catalog_conformance {
@@ -708,6 +771,7 @@ macro_rules! catalog_conformance {
                 catalog_for_holds_every_shop_and_category_and_only_the_wanted_products,
                 catalog_for_skips_unknown_ids,
                 catalog_for_reflects_updates_and_deletes,
+                products_read_back_by_sku,
             ]
         );
     };
