@@ -14,7 +14,7 @@
 //! # Ok::<(), commerce::Error>(())
 //! ```
 //!
-//! Features: `postgres` and `sqlite` add [`sql`] (the `commerce-sqlx` adapters: every
+//! Features: `postgres` and `sqlite` add `commerce::sql` (the `commerce-sqlx` adapters: every
 //! storage port on a database).
 //!
 //! `cargo run --example quickstart` prices a cart with a coupon, tax and shipping and
