@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use super::lock;
 use crate::error::Error;
+use crate::ids::VariantId;
 use crate::ports::PricingStore;
 use crate::pricing::PricingRules;
 
@@ -26,6 +27,10 @@ impl MemoryPricing {
 impl PricingStore for MemoryPricing {
     async fn rules(&self) -> Result<PricingRules, Error> {
         Ok(lock(&self.rules)?.clone())
+    }
+
+    async fn rules_for(&self, variants: &[VariantId]) -> Result<PricingRules, Error> {
+        Ok(lock(&self.rules)?.for_variants(variants))
     }
 
     async fn save_rules(&self, rules: PricingRules) -> Result<(), Error> {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{PriceBook, Promotion, Region, ShippingMethod, TaxMode, TaxTable};
 use crate::error::Error;
-use crate::ids::{CustomerId, PromotionId, ShippingMethodId};
+use crate::ids::{CustomerId, PromotionId, ShippingMethodId, VariantId};
 use crate::money::RoundingMode;
 
 /// A named group of customers ("wholesale", "vip") that price lists and promotions
@@ -61,6 +61,18 @@ pub struct PricingRules {
 }
 
 impl PricingRules {
+    /// The same rules with only the prices of `variants` in the price book: what pricing
+    /// a cart of those variants reads.
+    pub fn for_variants(&self, variants: &[VariantId]) -> PricingRules {
+        PricingRules {
+            settings: self.settings.clone(),
+            price_book: self.price_book.subset(variants),
+            promotions: self.promotions.clone(),
+            taxes: self.taxes.clone(),
+            shipping_methods: self.shipping_methods.clone(),
+        }
+    }
+
     /// A shipping method by id.
     pub fn shipping_method(&self, id: ShippingMethodId) -> Option<&ShippingMethod> {
         self.shipping_methods.iter().find(|m| m.id == id)

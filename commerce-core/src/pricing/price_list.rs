@@ -185,6 +185,32 @@ impl PriceList {
     pub fn price(&self, variant: VariantId) -> Option<&VariantPrice> {
         self.prices.get(&variant)
     }
+
+    /// Every price in the list, in no particular order.
+    pub fn prices(&self) -> impl Iterator<Item = (VariantId, &VariantPrice)> {
+        self.prices.iter().map(|(variant, price)| (*variant, price))
+    }
+
+    /// The same list with no prices (what storage keeps apart from its prices).
+    pub fn without_prices(&self) -> PriceList {
+        PriceList::new(
+            self.id,
+            &self.name,
+            self.currency,
+            self.customer_group.clone(),
+        )
+    }
+
+    /// The same list with only the prices of `variants`.
+    pub fn subset(&self, variants: &[VariantId]) -> PriceList {
+        let mut list = self.without_prices();
+        for variant in variants {
+            if let Some(price) = self.prices.get(variant) {
+                list.prices.insert(*variant, price.clone());
+            }
+        }
+        list
+    }
 }
 
 impl Serialize for PriceList {
@@ -259,6 +285,14 @@ impl PriceBook {
     /// A list by id, to change prices in.
     pub fn list_mut(&mut self, id: PriceListId) -> Option<&mut PriceList> {
         self.lists.iter_mut().find(|l| l.id == id)
+    }
+
+    /// The same lists with only the prices of `variants`: all pricing a cart of those
+    /// variants reads, without copying every price.
+    pub fn subset(&self, variants: &[VariantId]) -> PriceBook {
+        PriceBook {
+            lists: self.lists.iter().map(|l| l.subset(variants)).collect(),
+        }
     }
 
     /// The unit price of `variant` for `quantity` units in `currency` at `now`.

@@ -16,7 +16,7 @@ use crate::identity::Principal;
 use crate::ids::{CartId, CustomerId, ShippingMethodId, VariantId};
 use crate::money::Currency;
 use crate::order::OrderStatus;
-use crate::pricing::{PricedCart, PricingContext, Region, Shopper, price_cart};
+use crate::pricing::{PricedCart, PricingContext, PricingRules, Region, Shopper, price_cart};
 
 use super::Commerce;
 
@@ -119,7 +119,8 @@ impl Commerce {
         code: &str,
     ) -> Result<Cart, Error> {
         let mut cart = self.reachable_cart(actor, cart, "change cart").await?;
-        let rules = self.stores.pricing.rules().await?;
+        // Coupons read promotions, not prices.
+        let rules = self.stores.pricing.rules_for(&[]).await?;
         // Coupon eligibility reads the shopper, the time and the usage, never the
         // destination: "ZZ" is ISO 3166's code for an unknown country.
         let context = self
@@ -212,8 +213,7 @@ impl Commerce {
         shipping_method: Option<ShippingMethodId>,
     ) -> Result<PricedCart, Error> {
         let cart = self.reachable_cart(actor, cart, "read cart").await?;
-        let catalog = self.catalog_for_cart(&cart, &[]).await?;
-        let rules = self.stores.pricing.rules().await?;
+        let (catalog, rules) = self.pricing_inputs(&cart, &[]).await?;
         let context = self
             .pricing_context(&cart, ship_to, shipping_method)
             .await?;
@@ -241,22 +241,25 @@ impl Commerce {
         }
     }
 
-    /// The part of the catalog pricing `cart` reads: every shop and category, and the
-    /// products of the cart's lines and of the `extra` variants a change brings in.
-    /// Variants no longer in the catalog are simply absent, so looking them up is
-    /// `NotFound` just as against the whole catalog.
-    pub(super) async fn catalog_for_cart(
+    /// The part of the catalog and of the pricing rules pricing `cart` reads: every shop
+    /// and category, the products of the cart's lines and of the `extra` variants a
+    /// change brings in, and every rule with only those variants' prices. Variants no
+    /// longer in the catalog are simply absent, so looking them up is `NotFound` just as
+    /// against the whole catalog.
+    pub(super) async fn pricing_inputs(
         &self,
         cart: &Cart,
         extra: &[VariantId],
-    ) -> Result<Catalog, Error> {
+    ) -> Result<(Catalog, PricingRules), Error> {
         let variants: Vec<VariantId> = cart
             .lines()
             .iter()
             .map(|line| line.variant)
             .chain(extra.iter().copied())
             .collect();
-        self.stores.catalog.catalog_for(&[], &variants).await
+        let catalog = self.stores.catalog.catalog_for(&[], &variants).await?;
+        let rules = self.stores.pricing.rules_for(&variants).await?;
+        Ok((catalog, rules))
     }
 
     /// Loads a cart `actor` may reach, applies `change` against the current catalog
@@ -273,11 +276,10 @@ impl Commerce {
     where
         F: FnMut(&mut Cart, &CartContext<'_>) -> Result<(), Error> + Send,
     {
-        let rules = self.stores.pricing.rules().await?;
         let mut attempt = 0;
         loop {
             let mut cart = self.reachable_cart(actor, id, action).await?;
-            let catalog = self.catalog_for_cart(&cart, variants).await?;
+            let (catalog, rules) = self.pricing_inputs(&cart, variants).await?;
             let ctx = CartContext {
                 catalog: &catalog,
                 prices: &rules.price_book,

@@ -73,8 +73,7 @@ impl Commerce {
             None => return Err(Error::forbidden("check out a guest cart (sign in first)")),
         }
         let now = self.now();
-        let catalog = self.catalog_for_cart(&cart, &[]).await?;
-        let rules = self.stores.pricing.rules().await?;
+        let (catalog, rules) = self.pricing_inputs(&cart, &[]).await?;
         let region = Region {
             country: request.ship_to.country,
             state: request.ship_to.region.clone(),

@@ -71,10 +71,19 @@ CREATE TABLE product_variants (
 );
 CREATE INDEX product_variants_by_product ON product_variants (product_id);
 
--- Pricing rules: one document, replaced as a whole.
+-- Pricing rules: one document (its price lists without their prices), replaced as a
+-- whole, and the prices one row per (variant, list), so pricing a cart loads only the
+-- prices of its own variants.
 CREATE TABLE pricing_rules (
     id  integer PRIMARY KEY CHECK (id = 1),
     doc jsonb NOT NULL
+);
+
+CREATE TABLE prices (
+    variant_id uuid NOT NULL,
+    list_id    uuid NOT NULL,
+    doc        jsonb NOT NULL,
+    PRIMARY KEY (variant_id, list_id)
 );
 
 -- Carts ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ macro_rules! pricing_conformance {
                 rules_default_when_nothing_was_saved,
                 saved_rules_read_back_equal,
                 saving_again_replaces_the_rules_whole,
+                rules_for_hold_every_rule_and_only_the_wanted_prices,
             ]
         );
     };
@@ -239,5 +240,48 @@ pub async fn saving_again_replaces_the_rules_whole(stores: Stores) {
     assert_eq!(
         stores.pricing.rules().await.unwrap(),
         PricingRules::default()
+    );
+}
+
+/// `rules_for` returns every list, promotion, tax rate and shipping method, with only the
+/// asked variants' prices (unknown ones skipped), as saved now.
+pub async fn rules_for_hold_every_rule_and_only_the_wanted_prices(stores: Stores) {
+    let rules = rich_rules();
+    stores.pricing.save_rules(rules.clone()).await.unwrap();
+    let (priced, unpriced, unknown) = (
+        VariantId::from_u128(12),
+        VariantId::from_u128(11),
+        VariantId::from_u128(999_999),
+    );
+    let some = stores.pricing.rules_for(&[priced, unknown]).await.unwrap();
+    assert_eq!(some, rules.for_variants(&[priced]));
+    assert_eq!(some.promotions, rules.promotions);
+    assert_eq!(some.shipping_methods, rules.shipping_methods);
+    assert_eq!(
+        some.price_book.lists().len(),
+        rules.price_book.lists().len()
+    );
+    for (read, saved) in some.price_book.lists().iter().zip(rules.price_book.lists()) {
+        assert_eq!(read.without_prices(), saved.without_prices());
+        assert_eq!(read.price(priced), saved.price(priced));
+        assert_eq!(read.price(unpriced), None);
+        assert_eq!(
+            read.prices().count(),
+            usize::from(saved.price(priced).is_some())
+        );
+    }
+    let none = stores.pricing.rules_for(&[]).await.unwrap();
+    assert!(
+        none.price_book
+            .lists()
+            .iter()
+            .all(|l| l.prices().count() == 0)
+    );
+    assert_eq!(none.promotions, rules.promotions);
+
+    stores.pricing.save_rules(other_rules()).await.unwrap();
+    assert_eq!(
+        stores.pricing.rules_for(&[priced, unpriced]).await.unwrap(),
+        other_rules().for_variants(&[priced, unpriced])
     );
 }
