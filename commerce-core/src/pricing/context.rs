@@ -65,7 +65,7 @@ impl PricingRules {
     /// a cart of those variants reads.
     pub fn for_variants(&self, variants: &[VariantId]) -> PricingRules {
         PricingRules {
-            settings: self.settings.clone(),
+            settings: self.settings,
             price_book: self.price_book.subset(variants),
             promotions: self.promotions.clone(),
             taxes: self.taxes.clone(),
