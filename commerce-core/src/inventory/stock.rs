@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
+
 use crate::catalog::Sku;
 use crate::ids::{LocationId, ReservationId};
 
@@ -23,6 +25,24 @@ impl StockLevel {
     /// `on_hand - reserved`: what can still be promised. Negative only for backorders.
     pub fn available(&self) -> i64 {
         self.on_hand - self.reserved
+    }
+
+    /// Adds `delta` units on hand (negative to write off). `InsufficientStock` if on hand
+    /// would fall below zero or below what is reserved here; nothing changes then.
+    pub fn adjust(&mut self, delta: i64) -> Result<(), Error> {
+        let on_hand = self
+            .on_hand
+            .checked_add(delta)
+            .ok_or_else(|| Error::invalid("delta", "stock count out of range"))?;
+        if delta < 0 && (on_hand < 0 || on_hand < self.reserved) {
+            return Err(Error::InsufficientStock {
+                sku: self.sku.clone(),
+                requested: u32::try_from(delta.unsigned_abs()).unwrap_or(u32::MAX),
+                available: self.available().max(0),
+            });
+        }
+        self.on_hand = on_hand;
+        Ok(())
     }
 }
 

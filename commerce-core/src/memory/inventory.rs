@@ -219,18 +219,7 @@ impl State {
     ) -> Result<(StockLevel, Vec<EventRecord>), Error> {
         self.change(BTreeSet::from([sku.clone()]), at, |_, scratch| {
             let level = scratch.level_or_new(sku, location);
-            let on_hand = level
-                .on_hand
-                .checked_add(delta)
-                .ok_or_else(|| Error::invalid("delta", "stock count out of range"))?;
-            if delta < 0 && (on_hand < 0 || on_hand < level.reserved) {
-                return Err(Error::InsufficientStock {
-                    sku: sku.clone(),
-                    requested: u32::try_from(delta.unsigned_abs()).unwrap_or(u32::MAX),
-                    available: level.available().max(0),
-                });
-            }
-            level.on_hand = on_hand;
+            level.adjust(delta)?;
             Ok(level.clone())
         })
     }

@@ -19,8 +19,8 @@ use commerce_core::identity::{
 use commerce_core::ports::AccountStore;
 use commerce_core::{AccountId, AddressId, CustomerId, Entity, Error};
 
-use super::SqlStore;
 use super::outbox::append_in;
+use super::{SqlStore, fetch_doc};
 use crate::backend::{Backend, Sql};
 use crate::error::{DbError, done, retry};
 
@@ -355,10 +355,7 @@ async fn lock_account<DB: Backend>(
         DB::FOR_UPDATE
     ))
     .bind(id.as_uuid());
-    DB::fetch_optional(conn, select)
-        .await?
-        .map(|row| DB::doc(&row, "doc"))
-        .transpose()
+    fetch_doc::<DB, _>(conn, select).await
 }
 
 /// Rewrites a stored account's document (its e-mail unchanged).

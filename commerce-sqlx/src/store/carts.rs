@@ -13,8 +13,8 @@ use commerce_core::events::EventRecord;
 use commerce_core::ports::CartStore;
 use commerce_core::{CartId, CustomerId, Entity, Error};
 
-use super::SqlStore;
 use super::outbox::append_in;
+use super::{SqlStore, fetch_doc};
 use crate::backend::{Backend, Sql};
 use crate::error::{DbError, retry};
 
@@ -126,10 +126,7 @@ async fn lock_cart<DB: Backend>(
         DB::FOR_UPDATE
     ))
     .bind(id.as_uuid());
-    DB::fetch_optional(conn, select)
-        .await?
-        .map(|row| DB::doc(&row, "doc"))
-        .transpose()
+    fetch_doc::<DB, _>(conn, select).await
 }
 
 /// Writes `cart` as [`writable`] returned it: over the locked row when one is stored,

@@ -14,8 +14,8 @@ use commerce_core::inventory::{
 use commerce_core::ports::InventoryStore;
 use commerce_core::{CustomerId, Entity, Error, LocationId, ReservationId};
 
-use super::SqlStore;
 use super::stock::{StockChange, levels_of};
+use super::{SqlStore, fetch_doc};
 use crate::backend::{Backend, Sql};
 use crate::error::{DbError, retry};
 
@@ -37,10 +37,7 @@ async fn load_reservation<DB: Backend>(
 ) -> Result<Option<Reservation>, DbError> {
     let select =
         Sql::new(format!("SELECT doc FROM reservations WHERE id = $1{lock}")).bind(id.as_uuid());
-    DB::fetch_optional(conn, select)
-        .await?
-        .map(|row| DB::doc::<Reservation>(&row, "doc"))
-        .transpose()
+    fetch_doc::<DB, _>(conn, select).await
 }
 
 /// Stores a reservation's new state.
@@ -189,19 +186,7 @@ impl<DB: Backend> SqlStore<DB> {
         DB::execute(&mut tx, create).await?;
         let mut change = StockChange::lock::<DB>(&mut tx, skus).await?;
         let level = change.level(sku, location)?;
-        let on_hand = level
-            .on_hand
-            .checked_add(delta)
-            .ok_or_else(|| Error::invalid("delta", "stock count out of range"))?;
-        if delta < 0 && (on_hand < 0 || on_hand < level.reserved) {
-            return Err(Error::InsufficientStock {
-                sku: sku.clone(),
-                requested: u32::try_from(delta.unsigned_abs()).unwrap_or(u32::MAX),
-                available: level.available().max(0),
-            }
-            .into());
-        }
-        level.on_hand = on_hand;
+        level.adjust(delta)?;
         let level = level.clone();
         change.save::<DB>(&mut tx, at).await?;
         tx.commit().await?;

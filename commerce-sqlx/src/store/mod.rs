@@ -121,3 +121,15 @@ impl<DB: Backend> SqlStore<DB> {
         done(row.map(|row| DB::doc(&row, "doc")).transpose())
     }
 }
+
+/// The document one statement returns in its `doc` column, if any, on the caller's
+/// connection (inside its transaction).
+pub(crate) async fn fetch_doc<DB: Backend, T: serde::de::DeserializeOwned>(
+    conn: &mut DB::Connection,
+    sql: Sql,
+) -> Result<Option<T>, DbError> {
+    DB::fetch_optional(conn, sql)
+        .await?
+        .map(|row| DB::doc(&row, "doc"))
+        .transpose()
+}

@@ -14,10 +14,10 @@ use commerce_core::ports::{OrderStore, OrderUpdate, PlaceOrder, Placed, Promotio
 use commerce_core::pricing::PromotionUsage;
 use commerce_core::{CustomerId, Entity, Error, OrderId, PromotionId, ShopId};
 
-use super::SqlStore;
 use super::inventory::{apply_effect_in, reserve_in};
 use super::outbox::append_in;
 use super::stock::placeholders;
+use super::{SqlStore, fetch_doc};
 use crate::backend::{Backend, Sql};
 use crate::error::{DbError, done, retry};
 
@@ -189,10 +189,8 @@ impl<DB: Backend> SqlStore<DB> {
                 .into());
             }
             let select = Sql::new("SELECT doc FROM orders WHERE id = $1").bind(order.as_uuid());
-            let order: Order = DB::fetch_optional(&mut tx, select)
+            let order: Order = fetch_doc::<DB, _>(&mut tx, select)
                 .await?
-                .map(|row| DB::doc(&row, "doc"))
-                .transpose()?
                 .ok_or_else(|| Error::not_found(Entity::Order, order))?;
             return Ok(Placed {
                 order,
@@ -205,10 +203,7 @@ impl<DB: Backend> SqlStore<DB> {
             DB::FOR_UPDATE
         ))
         .bind(place.cart.id().as_uuid());
-        let stored: Option<Cart> = DB::fetch_optional(&mut tx, select)
-            .await?
-            .map(|row| DB::doc(&row, "doc"))
-            .transpose()?;
+        let stored: Option<Cart> = fetch_doc::<DB, _>(&mut tx, select).await?;
         let cart = writable(stored.as_ref(), &place.cart)?;
         if !place.promotion_limits.is_empty() {
             let usage =
