@@ -20,6 +20,7 @@ pub mod order;
 pub mod payment;
 pub mod ports;
 pub mod pricing;
+pub mod search;
 mod service;
 pub mod shipping;
 

@@ -20,6 +20,7 @@ mod outbox;
 mod payments;
 mod pricing;
 mod publisher;
+mod search;
 mod subscriber;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use outbox::Outbox;
 pub use payments::PaymentProvider;
 pub use pricing::PricingStore;
 pub use publisher::{Published, Publisher};
+pub use search::SearchIndex;
 pub use subscriber::Subscriber;
 
 /// Every storage port, as trait objects: what a storage adapter hands the engine.

@@ -1,0 +1,34 @@
+//! The search index port.
+
+use async_trait::async_trait;
+
+use crate::error::Error;
+use crate::ids::ProductId;
+use crate::search::{SearchDocument, SearchQuery, SearchResults, Suggest, Suggestions};
+
+/// A product search index. Writes are visible to searches once the call returns; a batch
+/// is applied as one commit, so bulk imports should pass many documents at once.
+///
+/// Searching never fails because of what a shopper typed: any text gives results or an
+/// empty page (`search`, `suggest` only fail when the index itself is unavailable).
+#[async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// Inserts or replaces documents (by product id).
+    async fn upsert(&self, documents: Vec<SearchDocument>) -> Result<(), Error>;
+
+    /// Removes products; unknown ids are ignored.
+    async fn remove(&self, products: &[ProductId]) -> Result<(), Error>;
+
+    /// Replaces the whole index with `documents` (a rebuild), atomically for searchers.
+    async fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), Error>;
+
+    /// The stored document of a product, if indexed.
+    async fn document(&self, product: ProductId) -> Result<Option<SearchDocument>, Error>;
+
+    /// A page of results with facet counts. Relevance ranks name over brand and category
+    /// over SKU over description; equal relevance is ordered by rating, then sales.
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults, Error>;
+
+    /// Completions for what a shopper is typing.
+    async fn suggest(&self, request: &Suggest) -> Result<Suggestions, Error>;
+}
