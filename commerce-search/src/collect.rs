@@ -1,0 +1,326 @@
+//! Collectors: the sort key of every order (read from fast fields) and the facet counts.
+
+use std::collections::HashMap;
+
+use commerce_core::search::{PRICE_BUCKETS, SortOrder};
+use tantivy::collector::sort_key::NaturalComparator;
+use tantivy::collector::{Collector, SegmentCollector, SegmentSortKeyComputer, SortKeyComputer};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::query::RATING_STEPS;
+use crate::schema::{MICROS, columns};
+
+/// A sort key: compared element by element, greater first.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub(crate) struct Key([i64; 4]);
+
+/// Orders hits by a [`SortOrder`], reading the fast fields of each matching document.
+/// Equal keys keep tantivy's order (ascending document address).
+pub(crate) struct SortBy {
+    sort: SortOrder,
+    price_column: String,
+}
+
+impl SortBy {
+    /// Sorts by `sort`, with prices from `price_column`.
+    pub(crate) fn new(sort: SortOrder, price_column: &str) -> Self {
+        SortBy {
+            sort,
+            price_column: price_column.to_owned(),
+        }
+    }
+}
+
+/// [`SortBy`] for one segment.
+pub(crate) struct SegmentSortBy {
+    sort: SortOrder,
+    price: Option<Column<i64>>,
+    rating: Option<Column<i64>>,
+    rating_count: Option<Column<u64>>,
+    sales: Option<Column<u64>>,
+    created: Option<Column<i64>>,
+}
+
+impl SortKeyComputer for SortBy {
+    type SortKey = Key;
+    type Child = SegmentSortBy;
+    type Comparator = NaturalComparator;
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == SortOrder::Relevance
+    }
+
+    fn segment_sort_key_computer(&self, reader: &SegmentReader) -> tantivy::Result<SegmentSortBy> {
+        let fast = reader.fast_fields();
+        let price = match self.sort {
+            SortOrder::PriceAscending | SortOrder::PriceDescending => {
+                fast.column_opt(&self.price_column)?
+            }
+            _ => None,
+        };
+        Ok(SegmentSortBy {
+            sort: self.sort,
+            price,
+            rating: fast.column_opt(columns::RATING)?,
+            rating_count: fast.column_opt(columns::RATING_COUNT)?,
+            sales: fast.column_opt(columns::SALES)?,
+            created: fast.column_opt(columns::CREATED)?,
+        })
+    }
+}
+
+/// The first value of `column` for `doc`, or 0.
+fn first_i64(column: Option<&Column<i64>>, doc: DocId) -> i64 {
+    column.and_then(|c| c.first(doc)).unwrap_or(0)
+}
+
+/// The first value of `column` for `doc` (saturating at `i64::MAX`), or 0.
+fn first_u64(column: Option<&Column<u64>>, doc: DocId) -> i64 {
+    column
+        .and_then(|c| c.first(doc))
+        .map_or(0, |v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+/// A score as an integer in the same order (IEEE 754 total order), so keys stay integers.
+fn score_key(score: Score) -> i64 {
+    let bits = score.to_bits() as i32;
+    i64::from(bits ^ ((((bits >> 31) as u32) >> 1) as i32))
+}
+
+impl SegmentSortKeyComputer for SegmentSortBy {
+    type SortKey = Key;
+    type SegmentSortKey = Key;
+    type SegmentComparator = NaturalComparator;
+
+    fn segment_sort_key(&mut self, doc: DocId, score: Score) -> Key {
+        let rating = || first_i64(self.rating.as_ref(), doc);
+        let sales = || first_u64(self.sales.as_ref(), doc);
+        let price = || self.price.as_ref().and_then(|c| c.first(doc));
+        Key(match self.sort {
+            SortOrder::Relevance => [score_key(score), rating(), sales(), 0],
+            // Priced before unpriced; `!p` reverses the order of `p` without overflow.
+            SortOrder::PriceAscending => price().map_or([0; 4], |p| [1, !p, 0, 0]),
+            SortOrder::PriceDescending => price().map_or([0; 4], |p| [1, p, 0, 0]),
+            SortOrder::Newest => [first_i64(self.created.as_ref(), doc), 0, 0, 0],
+            SortOrder::Rating => [rating(), first_u64(self.rating_count.as_ref(), doc), 0, 0],
+            SortOrder::BestSelling => [sales(), 0, 0, 0],
+        })
+    }
+
+    fn convert_segment_sort_key(&self, key: Key) -> Key {
+        key
+    }
+}
+
+/// Which facets a pass counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Wanted {
+    pub(crate) categories: bool,
+    pub(crate) brands: bool,
+    pub(crate) prices: bool,
+    pub(crate) ratings: bool,
+}
+
+/// Raw facet counts: facet-column values with their counts, per-bucket counts.
+#[derive(Debug, Default)]
+pub(crate) struct FacetCounts {
+    /// Per category facet value (`"{id}\u{1f}{name}"`).
+    pub(crate) categories: HashMap<String, u64>,
+    /// Per brand as given.
+    pub(crate) brands: HashMap<String, u64>,
+    /// Per price bucket, cheapest first (see [`PRICE_BUCKETS`]).
+    pub(crate) prices: [u64; PRICE_BUCKETS.len() + 1],
+    /// Per [`RATING_STEPS`] entry.
+    pub(crate) ratings: [u64; RATING_STEPS.len()],
+}
+
+impl FacetCounts {
+    /// Adds `other`'s counts of the facets `wanted` names.
+    pub(crate) fn take(&mut self, other: FacetCounts, wanted: Wanted) {
+        if wanted.categories {
+            self.categories = other.categories;
+        }
+        if wanted.brands {
+            self.brands = other.brands;
+        }
+        if wanted.prices {
+            self.prices = other.prices;
+        }
+        if wanted.ratings {
+            self.ratings = other.ratings;
+        }
+    }
+
+    fn merge(&mut self, other: FacetCounts) {
+        for (value, count) in other.categories {
+            *self.categories.entry(value).or_default() += count;
+        }
+        for (value, count) in other.brands {
+            *self.brands.entry(value).or_default() += count;
+        }
+        for (mine, theirs) in self.prices.iter_mut().zip(other.prices) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self.ratings.iter_mut().zip(other.ratings) {
+            *mine += theirs;
+        }
+    }
+}
+
+/// Counts facets over the matching documents, from fast fields.
+pub(crate) struct FacetCollector {
+    wanted: Wanted,
+    price_column: String,
+}
+
+impl FacetCollector {
+    /// Counts the `wanted` facets, prices from `price_column`.
+    pub(crate) fn new(wanted: Wanted, price_column: &str) -> Self {
+        FacetCollector {
+            wanted,
+            price_column: price_column.to_owned(),
+        }
+    }
+}
+
+/// Per-ordinal counts of a string column.
+struct OrdCounts {
+    column: StrColumn,
+    counts: Vec<u64>,
+}
+
+impl OrdCounts {
+    fn open(reader: &SegmentReader, name: &str, wanted: bool) -> tantivy::Result<Option<Self>> {
+        if !wanted {
+            return Ok(None);
+        }
+        Ok(reader.fast_fields().str(name)?.map(|column| OrdCounts {
+            counts: vec![0; column.num_terms()],
+            column,
+        }))
+    }
+
+    fn collect(&mut self, doc: DocId) {
+        for ord in self.column.term_ords(doc) {
+            if let Some(count) = usize::try_from(ord)
+                .ok()
+                .and_then(|o| self.counts.get_mut(o))
+            {
+                *count += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> HashMap<String, u64> {
+        let mut out = HashMap::new();
+        let mut value = String::new();
+        for (ord, &count) in self.counts.iter().enumerate() {
+            if count > 0 && matches!(self.column.ord_to_str(ord as u64, &mut value), Ok(true)) {
+                out.insert(value.clone(), count);
+            }
+        }
+        out
+    }
+}
+
+/// [`FacetCollector`] for one segment.
+pub(crate) struct SegmentFacets {
+    categories: Option<OrdCounts>,
+    brands: Option<OrdCounts>,
+    price: Option<Column<i64>>,
+    rating: Option<Column<i64>>,
+    counts: FacetCounts,
+}
+
+/// The price buckets' upper bounds in millionths.
+const BUCKET_BOUNDS: [i64; PRICE_BUCKETS.len()] = {
+    let mut out = [0; PRICE_BUCKETS.len()];
+    let mut n = 0;
+    while n < PRICE_BUCKETS.len() {
+        out[n] = PRICE_BUCKETS[n] as i64 * MICROS;
+        n += 1;
+    }
+    out
+};
+
+impl Collector for FacetCollector {
+    type Fruit = FacetCounts;
+    type Child = SegmentFacets;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacets> {
+        let fast = reader.fast_fields();
+        Ok(SegmentFacets {
+            categories: OrdCounts::open(reader, columns::CATEGORY, self.wanted.categories)?,
+            brands: OrdCounts::open(reader, columns::BRAND, self.wanted.brands)?,
+            price: if self.wanted.prices {
+                fast.column_opt(&self.price_column)?
+            } else {
+                None
+            },
+            rating: if self.wanted.ratings {
+                fast.column_opt(columns::RATING)?
+            } else {
+                None
+            },
+            counts: FacetCounts::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+        let mut total = FacetCounts::default();
+        for fruit in fruits {
+            total.merge(fruit);
+        }
+        Ok(total)
+    }
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = FacetCounts;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(categories) = &mut self.categories {
+            categories.collect(doc);
+        }
+        if let Some(brands) = &mut self.brands {
+            brands.collect(doc);
+        }
+        if let Some(price) = self.price.as_ref().and_then(|c| c.first(doc))
+            && price >= 0
+        {
+            let bucket = BUCKET_BOUNDS
+                .iter()
+                .position(|&bound| price < bound)
+                .unwrap_or(BUCKET_BOUNDS.len());
+            if let Some(count) = self.counts.prices.get_mut(bucket) {
+                *count += 1;
+            }
+        }
+        if let Some(rating) = self.rating.as_ref().and_then(|c| c.first(doc)) {
+            for ((_, bound), count) in RATING_STEPS.iter().zip(&mut self.counts.ratings) {
+                if rating >= *bound {
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(mut self) -> FacetCounts {
+        if let Some(categories) = self.categories {
+            self.counts.categories = categories.harvest();
+        }
+        if let Some(brands) = self.brands {
+            self.counts.brands = brands.harvest();
+        }
+        self.counts
+    }
+}

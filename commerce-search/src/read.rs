@@ -1,0 +1,354 @@
+//! The read side: search with facets, autosuggest, stored documents.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use commerce_core::CategoryId;
+use commerce_core::ProductId;
+use commerce_core::search::{
+    CategoryCount, Facets, MAX_TERMS, PriceBucket, PriceBucketCount, RatingCount, SearchDocument,
+    SearchHit, SearchQuery, SearchResults, SortOrder, Suggest, SuggestedProduct, Suggestions,
+    ValueCount, normalize,
+};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, TantivyError, Term};
+
+use crate::collect::{FacetCollector, FacetCounts, SortBy, Wanted};
+use crate::query::{Facet, RATING_STEPS, exact, filter_queries, filtered, text_query};
+use crate::schema::{CATEGORY_SEPARATOR, Fields, columns};
+
+/// The stored document at `address`.
+fn stored(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+) -> tantivy::Result<SearchDocument> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let bytes = doc
+        .get_first(fields.stored)
+        .and_then(|v| v.as_bytes())
+        .ok_or_else(|| TantivyError::InternalError("a document without its stored copy".into()))?;
+    serde_json::from_slice(bytes)
+        .map_err(|e| TantivyError::InternalError(format!("unreadable stored document: {e}")))
+}
+
+/// The stored document of `product`.
+pub(crate) fn document(
+    searcher: &Searcher,
+    fields: &Fields,
+    product: ProductId,
+) -> tantivy::Result<Option<SearchDocument>> {
+    let query = exact(fields.product, &product.to_string());
+    let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    top.first()
+        .map(|(_, address)| stored(searcher, fields, *address))
+        .transpose()
+}
+
+/// A page of results with facets.
+pub(crate) fn search(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &SearchQuery,
+) -> tantivy::Result<SearchResults> {
+    let price_column = fields
+        .prices
+        .get(&query.currency)
+        .map_or("", |(_, name)| name.as_str());
+    let text = text_query(fields, &query.text);
+    let f = &query.filters;
+    let main = filtered(
+        text.box_clone(),
+        filter_queries(fields, f, query.currency, None),
+    );
+
+    // Facets whose own filter is not set are counted in the main pass; the others each
+    // get a pass with every filter but their own.
+    let own_filter = [
+        (Facet::Category, f.category.is_some()),
+        (Facet::Brand, !f.brands.is_empty()),
+        (Facet::Price, f.price.is_some()),
+        (Facet::Rating, f.min_rating.is_some()),
+    ];
+    let wanted = |pick: &dyn Fn(bool) -> bool| Wanted {
+        categories: pick(own_filter[0].1),
+        brands: pick(own_filter[1].1),
+        prices: pick(own_filter[2].1),
+        ratings: pick(own_filter[3].1),
+    };
+    let main_facets = wanted(&|filtered| !filtered);
+
+    let offset = query.offset();
+    let per_page = query.page_size();
+    // Never ask tantivy for a page past the last document (its top-k buffer is sized by
+    // offset + limit).
+    let top = usize::try_from(searcher.num_docs())
+        .is_ok_and(|docs| offset < docs)
+        .then(|| {
+            TopDocs::with_limit(per_page as usize)
+                .and_offset(offset)
+                .order_by(SortBy::new(query.sort, price_column))
+        });
+    let (total, top, mut counts) = searcher.search(
+        main.as_ref(),
+        &(Count, top, FacetCollector::new(main_facets, price_column)),
+    )?;
+
+    for (facet, set) in own_filter {
+        if !set {
+            continue;
+        }
+        let only = Wanted {
+            categories: facet == Facet::Category,
+            brands: facet == Facet::Brand,
+            prices: facet == Facet::Price,
+            ratings: facet == Facet::Rating,
+        };
+        let without_own = filtered(
+            text.box_clone(),
+            filter_queries(fields, f, query.currency, Some(facet)),
+        );
+        let pass = searcher.search(
+            without_own.as_ref(),
+            &FacetCollector::new(only, price_column),
+        )?;
+        counts.take(pass, only);
+    }
+
+    let hits = top
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, address)| {
+            let doc = stored(searcher, fields, address)?;
+            Ok(SearchHit {
+                price: doc.prices.get(&query.currency).copied(),
+                product: doc.product,
+                shop: doc.shop,
+                name: doc.name,
+                brand: doc.brand,
+                rating: doc.rating,
+                in_stock: doc.in_stock,
+            })
+        })
+        .collect::<tantivy::Result<Vec<_>>>()?;
+
+    Ok(SearchResults {
+        hits,
+        total: total as u64,
+        page: query.page.max(1),
+        per_page,
+        facets: facets(counts),
+    })
+}
+
+/// Splits a category facet value into its id and name.
+fn category_value(value: &str) -> Option<(CategoryId, &str)> {
+    let (id, name) = value.split_once(CATEGORY_SEPARATOR)?;
+    Some((id.parse().ok()?, name))
+}
+
+/// Raw counts as the port's facets, each sorted as documented.
+fn facets(counts: FacetCounts) -> Facets {
+    // A category renamed while some products still carry the old name is one category:
+    // counts add up, and the name most products give wins.
+    let mut categories: HashMap<CategoryId, (u64, u64, String)> = HashMap::new();
+    for (value, count) in &counts.categories {
+        let Some((id, name)) = category_value(value) else {
+            continue;
+        };
+        let entry = categories.entry(id).or_insert((0, 0, String::new()));
+        entry.0 += count;
+        if *count > entry.1 || (*count == entry.1 && name < entry.2.as_str()) {
+            entry.1 = *count;
+            entry.2 = name.to_owned();
+        }
+    }
+    let mut categories: Vec<CategoryCount> = categories
+        .into_iter()
+        .map(|(category, (count, _, name))| CategoryCount {
+            category,
+            name,
+            count,
+        })
+        .collect();
+    categories.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.category.cmp(&b.category))
+    });
+
+    let mut brands: Vec<ValueCount> = counts
+        .brands
+        .into_iter()
+        .map(|(value, count)| ValueCount { value, count })
+        .collect();
+    brands.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+
+    Facets {
+        categories,
+        brands,
+        prices: PriceBucket::all()
+            .into_iter()
+            .zip(counts.prices)
+            .map(|(bucket, count)| PriceBucketCount { bucket, count })
+            .collect(),
+        ratings: RATING_STEPS
+            .iter()
+            .zip(counts.ratings)
+            .map(|(&(at_least, _), count)| RatingCount { at_least, count })
+            .collect(),
+    }
+}
+
+/// The category and brand names in the index, from the facet columns' dictionaries
+/// (values of deleted documents included: callers check a name is still live).
+#[derive(Debug, Default)]
+pub(crate) struct Vocabulary {
+    generation: u64,
+    /// Category facet values (`"{id}\u{1f}{name}"`).
+    categories: BTreeSet<String>,
+    /// Brands as given.
+    brands: BTreeSet<String>,
+}
+
+/// The [`Vocabulary`] of the last searcher generation asked about.
+#[derive(Debug, Default)]
+pub(crate) struct VocabularyCache(Mutex<Option<Arc<Vocabulary>>>);
+
+impl VocabularyCache {
+    fn get(&self, searcher: &Searcher) -> tantivy::Result<Arc<Vocabulary>> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(vocabulary) = cached.as_ref()
+            && vocabulary.generation == generation
+        {
+            return Ok(Arc::clone(vocabulary));
+        }
+        let mut vocabulary = Vocabulary {
+            generation,
+            ..Vocabulary::default()
+        };
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            for (name, into) in [
+                (columns::CATEGORY, &mut vocabulary.categories),
+                (columns::BRAND, &mut vocabulary.brands),
+            ] {
+                let Some(column) = fast.str(name)? else {
+                    continue;
+                };
+                let mut stream = column.dictionary().stream()?;
+                while stream.advance() {
+                    if let Ok(value) = std::str::from_utf8(stream.key()) {
+                        into.insert(value.to_owned());
+                    }
+                }
+            }
+        }
+        let vocabulary = Arc::new(vocabulary);
+        *cached = Some(Arc::clone(&vocabulary));
+        Ok(vocabulary)
+    }
+}
+
+/// Whether a word of `name` starts with `prefix`.
+fn has_word_starting(name: &str, prefix: &str) -> bool {
+    normalize(name).iter().any(|word| word.starts_with(prefix))
+}
+
+/// Autosuggest.
+pub(crate) fn suggest(
+    searcher: &Searcher,
+    fields: &Fields,
+    vocabulary: &VocabularyCache,
+    request: &Suggest,
+) -> tantivy::Result<Suggestions> {
+    let words = normalize(&request.prefix);
+    let words = &words[words.len().saturating_sub(MAX_TERMS)..];
+    let Some((last, earlier)) = words.split_last() else {
+        return Ok(Suggestions::default());
+    };
+    let size = request.size();
+
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Must,
+        Box::new(TermQuery::new(
+            Term::from_field_text(fields.name_prefix, last),
+            IndexRecordOption::Basic,
+        )),
+    )];
+    clauses.extend(earlier.iter().map(|word| {
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.name, word),
+                IndexRecordOption::Basic,
+            )) as Box<dyn Query>,
+        )
+    }));
+    let top = searcher.search(
+        &BooleanQuery::new(clauses),
+        &TopDocs::with_limit(size).order_by(SortBy::new(SortOrder::BestSelling, "")),
+    )?;
+    let products = top
+        .into_iter()
+        .map(|(_, address)| {
+            let doc = stored(searcher, fields, address)?;
+            Ok(SuggestedProduct {
+                product: doc.product,
+                name: doc.name,
+            })
+        })
+        .collect::<tantivy::Result<Vec<_>>>()?;
+
+    let vocabulary = vocabulary.get(searcher)?;
+    let live = |value: &str, field| -> tantivy::Result<u64> {
+        Ok(searcher.search(exact(field, value).as_ref(), &Count)? as u64)
+    };
+
+    let mut matching: Vec<(&str, CategoryId, &str)> = vocabulary
+        .categories
+        .iter()
+        .filter_map(|value| {
+            let (id, name) = category_value(value)?;
+            has_word_starting(name, last).then_some((name, id, value.as_str()))
+        })
+        .collect();
+    matching.sort();
+    let mut categories: Vec<CategoryCount> = Vec::new();
+    for (name, category, value) in matching {
+        if categories.len() == size {
+            break;
+        }
+        if categories.iter().any(|c| c.category == category) {
+            continue;
+        }
+        let count = live(value, fields.category_facet)?;
+        if count > 0 {
+            categories.push(CategoryCount {
+                category,
+                name: name.to_owned(),
+                count,
+            });
+        }
+    }
+
+    let mut brands = Vec::new();
+    for brand in &vocabulary.brands {
+        if brands.len() == size {
+            break;
+        }
+        if has_word_starting(brand, last) && live(brand, fields.brand_facet)? > 0 {
+            brands.push(brand.clone());
+        }
+    }
+
+    Ok(Suggestions {
+        products,
+        categories,
+        brands,
+    })
+}
