@@ -15,7 +15,8 @@
 //! ```
 //!
 //! Features: `postgres` and `sqlite` add `commerce::sql` (the `commerce-sqlx` adapters: every
-//! storage port on a database).
+//! storage port on a database); `search` adds `commerce::search_index` (the `commerce-search`
+//! adapter: the search port on tantivy, next to the core's `commerce::search` types).
 //!
 //! `cargo run --example quickstart` prices a cart with a coupon, tax and shipping and
 //! prints the itemised result a shopper would see.
@@ -25,3 +26,8 @@ pub use commerce_core::*;
 /// Postgres and SQLite storage for every port (the `commerce-sqlx` crate).
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub use commerce_sqlx as sql;
+
+/// Product search on tantivy (the `commerce-search` crate): `search_index::TantivySearch`
+/// implements [`ports::SearchIndex`]; the query and result types are in [`search`].
+#[cfg(feature = "search")]
+pub use commerce_search as search_index;
