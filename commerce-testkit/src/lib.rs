@@ -19,3 +19,4 @@ pub mod conformance;
 pub mod fixtures;
 pub mod generate;
 pub mod orders;
+pub mod products;
