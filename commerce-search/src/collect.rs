@@ -6,7 +6,7 @@ use commerce_core::search::{PRICE_BUCKETS, SortOrder};
 use tantivy::collector::sort_key::NaturalComparator;
 use tantivy::collector::{Collector, SegmentCollector, SegmentSortKeyComputer, SortKeyComputer};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 use crate::query::RATING_STEPS;
 use crate::schema::{MICROS, columns};
@@ -133,6 +133,8 @@ pub(crate) struct FacetCounts {
     pub(crate) prices: [u64; PRICE_BUCKETS.len() + 1],
     /// Per [`RATING_STEPS`] entry.
     pub(crate) ratings: [u64; RATING_STEPS.len()],
+    /// A segment's facet dictionary could not be read (reported by the merge).
+    failure: Option<String>,
 }
 
 impl FacetCounts {
@@ -153,6 +155,7 @@ impl FacetCounts {
     }
 
     fn merge(&mut self, other: FacetCounts) {
+        self.failure = self.failure.take().or(other.failure);
         for (value, count) in other.categories {
             *self.categories.entry(value).or_default() += count;
         }
@@ -212,15 +215,27 @@ impl OrdCounts {
         }
     }
 
-    fn harvest(self) -> HashMap<String, u64> {
-        let mut out = HashMap::new();
-        let mut value = String::new();
-        for (ord, &count) in self.counts.iter().enumerate() {
-            if count > 0 && matches!(self.column.ord_to_str(ord as u64, &mut value), Ok(true)) {
-                out.insert(value.clone(), count);
-            }
-        }
-        out
+    /// The counted values: one walk over the dictionary for all of them (looking each
+    /// ordinal up on its own reopens a dictionary block per value).
+    fn harvest(self) -> std::io::Result<HashMap<String, u64>> {
+        let counted: Vec<(u64, u64)> = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &count)| count > 0)
+            .map(|(ord, &count)| (ord as u64, count))
+            .collect();
+        let ords: Vec<u64> = counted.iter().map(|&(ord, _)| ord).collect();
+        let mut out = HashMap::with_capacity(counted.len());
+        let mut next = counted.iter();
+        self.column
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                if let (Some(&(_, count)), Ok(value)) = (next.next(), std::str::from_utf8(bytes)) {
+                    out.insert(value.to_owned(), count);
+                }
+            })?;
+        Ok(out)
     }
 }
 
@@ -280,7 +295,10 @@ impl Collector for FacetCollector {
         for fruit in fruits {
             total.merge(fruit);
         }
-        Ok(total)
+        match total.failure.take() {
+            Some(failure) => Err(TantivyError::InternalError(failure)),
+            None => Ok(total),
+        }
     }
 }
 
@@ -315,11 +333,14 @@ impl SegmentCollector for SegmentFacets {
     }
 
     fn harvest(mut self) -> FacetCounts {
-        if let Some(categories) = self.categories {
-            self.counts.categories = categories.harvest();
-        }
-        if let Some(brands) = self.brands {
-            self.counts.brands = brands.harvest();
+        for (counts, into) in [
+            (self.categories, &mut self.counts.categories),
+            (self.brands, &mut self.counts.brands),
+        ] {
+            match counts.map(OrdCounts::harvest).transpose() {
+                Ok(harvested) => *into = harvested.unwrap_or_default(),
+                Err(error) => self.counts.failure = Some(format!("facet dictionary: {error}")),
+            }
         }
         self.counts
     }
