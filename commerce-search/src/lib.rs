@@ -42,6 +42,9 @@
 //! (`i64`, saturating): exact for every currency's minor units. A filter bound rounds
 //! towards the inside of its range, so `min 9.99` never admits 9.989.
 //!
+//! Whole values (brands in the facet and the filter, category names in the facet) keep at
+//! most 1 KiB: tantivy would drop a longer term from the inverted index altogether.
+//!
 //! One fast field per currency rather than one multi-valued price field keeps a product's
 //! price in a currency a single column read, which is what sorting and bucketing need;
 //! products not sold in a currency simply have no value there (sorted last, excluded by a

@@ -153,9 +153,25 @@ fn price_column(currency: Currency) -> String {
     format!("price_{}", currency.code().to_ascii_lowercase())
 }
 
-/// The brand as the brand filter compares it: lower-cased, whole.
+/// Whole-value fields (brand and category facets, the brand filter) keep at most this many
+/// bytes of a value: tantivy drops longer terms from the inverted index altogether.
+pub(crate) const MAX_VALUE_BYTES: usize = 1024;
+
+/// `value` cut to [`MAX_VALUE_BYTES`] (at a character boundary).
+pub(crate) fn whole(value: &str) -> &str {
+    if value.len() <= MAX_VALUE_BYTES {
+        return value;
+    }
+    let end = (0..=MAX_VALUE_BYTES)
+        .rev()
+        .find(|&i| value.is_char_boundary(i))
+        .unwrap_or(0);
+    &value[..end]
+}
+
+/// The brand as the brand filter compares it: lower-cased, whole (cut as [`whole`]).
 pub(crate) fn brand_key(brand: &str) -> String {
-    brand.to_lowercase()
+    whole(&brand.to_lowercase()).to_owned()
 }
 
 /// `value` in whole millionths, rounded with `strategy`, saturating at the `i64` range.
@@ -185,7 +201,7 @@ pub(crate) fn to_tantivy(
     if let Some(brand) = &doc.brand {
         out.add_text(fields.brand, brand);
         out.add_text(fields.brand_key, brand_key(brand));
-        out.add_text(fields.brand_facet, brand);
+        out.add_text(fields.brand_facet, whole(brand));
     }
     let mut seen = Vec::with_capacity(doc.categories.len());
     for (n, category) in doc.categories.iter().enumerate() {
@@ -198,7 +214,7 @@ pub(crate) fn to_tantivy(
         out.add_text(fields.category, category.to_string());
         out.add_text(
             fields.category_facet,
-            format!("{category}{CATEGORY_SEPARATOR}{name}"),
+            format!("{category}{CATEGORY_SEPARATOR}{}", whole(name)),
         );
     }
     for name in &doc.category_names {
@@ -226,6 +242,15 @@ pub(crate) fn to_tantivy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_values_are_cut_at_a_character_boundary() {
+        assert_eq!(whole("Acme"), "Acme");
+        let long = "é".repeat(MAX_VALUE_BYTES);
+        assert_eq!(whole(&long).len(), MAX_VALUE_BYTES);
+        let odd = format!("x{long}");
+        assert_eq!(whole(&odd).len(), MAX_VALUE_BYTES - 1);
+    }
 
     #[test]
     fn micros_round_and_saturate() {

@@ -115,3 +115,52 @@ fn long_and_hostile_inputs_are_plain_text() {
     assert_eq!(find(&"x".repeat(10_000)), 0);
     assert_eq!(find(&"mug ".repeat(2_500)), 1);
 }
+
+#[test]
+fn hostile_documents_index_and_answer() {
+    let rt = runtime();
+    let index = TantivySearch::in_memory().expect("an index");
+    let huge = "Ω".repeat(100_000);
+    let category = commerce_core::CategoryId::from_u128(9);
+    let docs = vec![
+        doc(1, &huge, "1")
+            .brand(&huge)
+            .in_categories(&[(category, huge.as_str())])
+            .sku(&huge),
+        doc(2, "\u{0}\u{1f}\u{202e} 🙂", "-5")
+            .brand("")
+            .description(&"word ".repeat(20_000)),
+        doc(3, "Plain mug", "79228162514264337593543950335")
+            .rated("-3", 0)
+            .sold(u64::MAX),
+    ];
+    rt.block_on(index.upsert(docs.clone())).expect("indexed");
+    for doc in &docs {
+        let stored = rt.block_on(index.document(doc.product)).expect("read");
+        assert_eq!(stored.as_ref(), Some(doc));
+    }
+    let mut query = SearchQuery::new("", Currency::EUR);
+    for sort in [
+        SortOrder::Relevance,
+        SortOrder::PriceAscending,
+        SortOrder::BestSelling,
+    ] {
+        query.sort = sort;
+        let results = rt.block_on(index.search(&query)).expect("results");
+        assert_eq!(results.total, 3);
+    }
+    let results = rt
+        .block_on(index.search(&SearchQuery::new("word", Currency::EUR)))
+        .unwrap();
+    assert_eq!(results.total, 1);
+    let results = rt
+        .block_on(index.search(&SearchQuery::new(&huge, Currency::EUR)))
+        .unwrap();
+    assert_eq!(
+        results.total, 1,
+        "a word cut to 40 characters, on both sides"
+    );
+    let suggestions = rt.block_on(index.suggest(&Suggest::new("ω", 5))).unwrap();
+    assert_eq!(suggestions.products.len(), 1);
+    assert_eq!(suggestions.categories.len(), 1);
+}
