@@ -71,8 +71,9 @@
 //! - a **phrase** is a `PhraseQuery` (one word: an exact `TermQuery`), boosted like an exact
 //!   word.
 //!
-//! Field boosts: name 16/8 (exact/typo), brand 10/5, category names 6/3, SKU 4/2,
-//! description 2/1. No terms: everything matches.
+//! Field boosts: name 16/8 (exact/typo), brand 10/5, category names 6/3, SKU 4 (exact
+//! only: a SKU one edit off is another product's SKU), description 2/1. No terms:
+//! everything matches.
 //!
 //! Filters are extra required clauses scoring nothing: a term on `category`, any of the
 //! lower-cased brands on `brand_key`, a range on the currency's price column, a range on
