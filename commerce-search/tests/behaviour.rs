@@ -82,6 +82,18 @@ async fn typos_within_the_budget_still_find_the_product() {
 }
 
 #[tokio::test]
+async fn skus_match_exactly_only() {
+    let index = index_with(vec![
+        doc(1, "Cable", "5").sku("CB-1234567"),
+        doc(2, "Cable", "5").sku("CB-1234568"),
+    ])
+    .await;
+    let found = index.search(&query("cb-1234568")).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.hits[0].product, ProductId::from_u128(2));
+}
+
+#[tokio::test]
 async fn every_word_must_match_somewhere() {
     let index = index_with(catalog()).await;
     let mut found = names(&index, &query("blue mug")).await;
