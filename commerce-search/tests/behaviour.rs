@@ -532,3 +532,31 @@ fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_and_readers_see_whole_batches() {
+    let index = TantivySearch::in_memory().unwrap();
+    let mut tasks = Vec::new();
+    for writer in 0..8u128 {
+        let writing = index.clone();
+        tasks.push(tokio::spawn(async move {
+            for batch in 0..5u128 {
+                let docs = (0..10u128)
+                    .map(|n| doc(1_000 * writer + 10 * batch + n, "Gadget", "1"))
+                    .collect();
+                writing.upsert(docs).await.unwrap();
+            }
+        }));
+        let reading = index.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..10 {
+                let total = reading.search(&query("gadget")).await.unwrap().total;
+                assert_eq!(total % 10, 0, "a batch is visible whole or not at all");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(index.search(&query("gadget")).await.unwrap().total, 400);
+}
