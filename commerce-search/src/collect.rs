@@ -11,12 +11,14 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 use crate::query::RATING_STEPS;
 use crate::schema::{MICROS, columns};
 
-/// A sort key: compared element by element, greater first.
+/// A sort key: the order's own key, then the product id (both compared element by
+/// element, greater first; the id is stored bit-inverted so the lower id comes first).
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
-pub(crate) struct Key([i64; 4]);
+pub(crate) struct Key([i64; 4], [u64; 2]);
 
-/// Orders hits by a [`SortOrder`], reading the fast fields of each matching document.
-/// Equal keys keep tantivy's order (ascending document address).
+/// Orders hits by a [`SortOrder`], reading the fast fields of each matching document;
+/// every order ends on the product id, so equal keys come in the same order whatever the
+/// segments look like (pages stay stable across commits and merges).
 pub(crate) struct SortBy {
     sort: SortOrder,
     price_column: String,
@@ -40,6 +42,7 @@ pub(crate) struct SegmentSortBy {
     rating_count: Option<Column<u64>>,
     sales: Option<Column<u64>>,
     created: Option<Column<i64>>,
+    product: (Option<Column<u64>>, Option<Column<u64>>),
 }
 
 impl SortKeyComputer for SortBy {
@@ -66,6 +69,10 @@ impl SortKeyComputer for SortBy {
             rating_count: fast.column_opt(columns::RATING_COUNT)?,
             sales: fast.column_opt(columns::SALES)?,
             created: fast.column_opt(columns::CREATED)?,
+            product: (
+                fast.column_opt(columns::PRODUCT_HIGH)?,
+                fast.column_opt(columns::PRODUCT_LOW)?,
+            ),
         })
     }
 }
@@ -97,7 +104,9 @@ impl SegmentSortKeyComputer for SegmentSortBy {
         let rating = || first_i64(self.rating.as_ref(), doc);
         let sales = || first_u64(self.sales.as_ref(), doc);
         let price = || self.price.as_ref().and_then(|c| c.first(doc));
-        Key(match self.sort {
+        let id = |column: Option<&Column<u64>>| !column.and_then(|c| c.first(doc)).unwrap_or(0);
+        let product = [id(self.product.0.as_ref()), id(self.product.1.as_ref())];
+        let key = match self.sort {
             SortOrder::Relevance => [score_key(score), rating(), sales(), 0],
             // Priced before unpriced; `!p` reverses the order of `p` without overflow.
             SortOrder::PriceAscending => price().map_or([0; 4], |p| [1, !p, 0, 0]),
@@ -105,7 +114,8 @@ impl SegmentSortKeyComputer for SegmentSortBy {
             SortOrder::Newest => [first_i64(self.created.as_ref(), doc), 0, 0, 0],
             SortOrder::Rating => [rating(), first_u64(self.rating_count.as_ref(), doc), 0, 0],
             SortOrder::BestSelling => [sales(), 0, 0, 0],
-        })
+        };
+        Key(key, product)
     }
 
     fn convert_segment_sort_key(&self, key: Key) -> Key {

@@ -35,6 +35,7 @@
 //! | `category_facet` | `"{id}\u{1f}{name}"` per category, fast | the category facet with names; category suggestions |
 //! | `shop`, `in_stock` | id string, bool | filters |
 //! | `rating`, `rating_count`, `sales`, `created_at` | fast `i64`/`u64` | sorts, tie-breaks, the rating filter and facet |
+//! | `product_high`, `product_low` | the product id's two halves, fast `u64` | the last tie-break of every order |
 //! | `price_usd`, `price_eur`, ... | one fast `i64` per [`Currency`](commerce_core::Currency) | price filter, sort and facet in the shopper's currency |
 //! | `document` | the [`SearchDocument`] as JSON, stored | hits and [`document`](SearchIndex::document), exactly as given |
 //!
@@ -71,9 +72,8 @@
 //! - a **phrase** is a `PhraseQuery` (one word: an exact `TermQuery`), boosted like an exact
 //!   word.
 //!
-//! Field boosts: name 16/8 (exact/typo), brand 10/5, category names 6/3, SKU 4 (exact
-//! only: a SKU one edit off is another product's SKU), description 2/1. No terms:
-//! everything matches.
+//! Field boosts (exact/typo): name 16/8, brand 10/5, category names and SKU 6/3,
+//! description 2/1 — the port's order. No terms: everything matches.
 //!
 //! Filters are extra required clauses scoring nothing: a term on `category`, any of the
 //! lower-cased brands on `brand_key`, a range on the currency's price column, a range on
@@ -84,7 +84,8 @@
 //! One collector computes each hit's sort key from fast fields: relevance is
 //! `(score, rating, sales)`, so equal scores go to the better rated, then the better
 //! selling; prices put priced products first; newest reads `created_at`; rating breaks ties
-//! by the number of ratings. Remaining ties keep tantivy's document order. `total` comes
+//! by the number of ratings. Every order ends on the product id (lowest first), as the
+//! in-memory index does, so pages are stable however segments are laid out. `total` comes
 //! from a `Count` in the same pass; a page past the end is empty without collecting.
 //!
 //! ## Facets

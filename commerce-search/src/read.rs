@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use commerce_core::CategoryId;
 use commerce_core::ProductId;
 use commerce_core::search::{
-    CategoryCount, Facets, MAX_TERMS, PriceBucket, PriceBucketCount, RatingCount, SearchDocument,
-    SearchHit, SearchQuery, SearchResults, SortOrder, Suggest, SuggestedProduct, Suggestions,
-    ValueCount, normalize,
+    CategoryCount, Facets, PriceBucket, PriceBucketCount, RatingCount, SearchDocument, SearchHit,
+    SearchQuery, SearchResults, SortOrder, Suggest, SuggestedProduct, Suggestions, ValueCount,
+    document_words, normalize,
 };
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -256,7 +256,7 @@ impl VocabularyCache {
 
 /// Whether a word of `name` starts with `prefix`.
 fn has_word_starting(name: &str, prefix: &str) -> bool {
-    normalize(name).iter().any(|word| word.starts_with(prefix))
+    document_words(name).any(|word| word.starts_with(prefix))
 }
 
 /// Autosuggest.
@@ -267,7 +267,6 @@ pub(crate) fn suggest(
     request: &Suggest,
 ) -> tantivy::Result<Suggestions> {
     let words = normalize(&request.prefix);
-    let words = &words[words.len().saturating_sub(MAX_TERMS)..];
     let Some((last, earlier)) = words.split_last() else {
         return Ok(Suggestions::default());
     };

@@ -59,6 +59,9 @@ pub(crate) struct Fields {
     pub(crate) sales: Field,
     /// Creation time in microseconds since the epoch (`i64`, fast).
     pub(crate) created: Field,
+    /// The product id's high and low 64 bits (`u64`, fast): the last tie-break of every
+    /// order.
+    pub(crate) product_bits: (Field, Field),
     /// One `i64` fast field of millionths per currency, with its column name.
     pub(crate) prices: BTreeMap<Currency, (Field, String)>,
 }
@@ -77,6 +80,10 @@ pub(crate) mod columns {
     pub(crate) const SALES: &str = "sales";
     /// Creation time in microseconds since the epoch (`i64`).
     pub(crate) const CREATED: &str = "created_at";
+    /// The product id's high 64 bits (`u64`).
+    pub(crate) const PRODUCT_HIGH: &str = "product_high";
+    /// The product id's low 64 bits (`u64`).
+    pub(crate) const PRODUCT_LOW: &str = "product_low";
 }
 
 /// The schema and its fields.
@@ -117,6 +124,10 @@ pub(crate) fn build() -> (Schema, Fields) {
     let rating_count = b.add_u64_field(columns::RATING_COUNT, FAST);
     let sales = b.add_u64_field(columns::SALES, FAST);
     let created = b.add_i64_field(columns::CREATED, FAST);
+    let product_bits = (
+        b.add_u64_field(columns::PRODUCT_HIGH, FAST),
+        b.add_u64_field(columns::PRODUCT_LOW, FAST),
+    );
     let prices = Currency::ALL
         .iter()
         .map(|&currency| {
@@ -143,6 +154,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         rating_count,
         sales,
         created,
+        product_bits,
         prices,
     };
     (b.build(), fields)
@@ -196,6 +208,9 @@ pub(crate) fn to_tantivy(
     let nearest = RoundingStrategy::MidpointNearestEven;
     let mut out = TantivyDocument::new();
     out.add_text(fields.product, doc.product.to_string());
+    let id = doc.product.as_uuid().as_u128();
+    out.add_u64(fields.product_bits.0, (id >> 64) as u64);
+    out.add_u64(fields.product_bits.1, id as u64);
     out.add_text(fields.name, &doc.name);
     out.add_text(fields.name_prefix, &doc.name);
     if let Some(brand) = &doc.brand {

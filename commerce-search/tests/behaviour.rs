@@ -82,15 +82,39 @@ async fn typos_within_the_budget_still_find_the_product() {
 }
 
 #[tokio::test]
-async fn skus_match_exactly_only() {
-    let index = index_with(vec![
-        doc(1, "Cable", "5").sku("CB-1234567"),
-        doc(2, "Cable", "5").sku("CB-1234568"),
-    ])
-    .await;
-    let found = index.search(&query("cb-1234568")).await.unwrap();
-    assert_eq!(found.total, 1);
-    assert_eq!(found.hits[0].product, ProductId::from_u128(2));
+async fn every_order_ends_on_the_product_id() {
+    // Written in reverse id order, over several commits (segments).
+    let index = TantivySearch::in_memory().unwrap();
+    for n in (1..=6).rev() {
+        index.upsert(vec![doc(n, "Same mug", "5")]).await.unwrap();
+    }
+    for sort in [
+        SortOrder::Relevance,
+        SortOrder::PriceAscending,
+        SortOrder::Newest,
+    ] {
+        let mut q = query("mug");
+        q.sort = sort;
+        q.per_page = 4;
+        let mut got = Vec::new();
+        for page in 1..=2 {
+            q.page = page;
+            got.extend(
+                index
+                    .search(&q)
+                    .await
+                    .unwrap()
+                    .hits
+                    .iter()
+                    .map(|h| h.product),
+            );
+        }
+        assert_eq!(
+            got,
+            (1..=6).map(ProductId::from_u128).collect::<Vec<_>>(),
+            "{sort:?}"
+        );
+    }
 }
 
 #[tokio::test]
