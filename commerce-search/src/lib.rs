@@ -28,6 +28,7 @@
 //! | --- | --- | --- |
 //! | `product` | id string, fast, stored | upserts delete by it; [`document`](SearchIndex::document) |
 //! | `name`, `brand`, `category_names`, `sku`, `description` | text with positions | full text, phrases |
+//! | `name` (fast column) | the whole name as given | suggestions' tie-break |
 //! | `name_prefix` | every prefix of every name word | autosuggest |
 //! | `brand_key` | lower-cased brand, whole | the brand filter (exact, case-insensitive) |
 //! | `brand_facet` | brand as given, whole, fast | the brand facet; brand suggestions |

@@ -513,6 +513,31 @@ async fn suggest_completes_the_last_word() {
 }
 
 #[tokio::test]
+async fn suggested_products_tie_on_sales_by_name_then_id() {
+    let index = TantivySearch::in_memory().unwrap();
+    for doc in [
+        doc(3, "Alpha phone", "1").sold(5),
+        doc(1, "Zeta phone", "1").sold(5),
+        doc(2, "Alpha phone", "1").sold(5),
+        doc(4, "Beta phone", "1").sold(9),
+    ] {
+        index.upsert(vec![doc]).await.unwrap();
+    }
+    let order = |limit| {
+        let index = index.clone();
+        async move {
+            let s = index.suggest(&Suggest::new("pho", limit)).await.unwrap();
+            s.products
+                .iter()
+                .map(|p| p.product.as_uuid().as_u128())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(order(10).await, [4, 2, 3, 1]);
+    assert_eq!(order(2).await, [4, 2]);
+}
+
+#[tokio::test]
 async fn a_directory_index_persists_and_has_one_writer() {
     let dir = std::env::temp_dir().join(format!("commerce-search-{}", uuid_like()));
     {
