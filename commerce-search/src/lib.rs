@@ -65,7 +65,9 @@
 //!
 //! Shopper text goes through [`parse_terms`](commerce_core::search::parse_terms) only,
 //! never tantivy's query parser, so no input is a syntax. Every term must match; a term
-//! matches if it matches in any searched field:
+//! matches if it matches in any searched field, and scores what it scores in the best
+//! of them (a `DisjunctionMaxQuery`, as the in-memory index scores); the terms' scores
+//! add up:
 //!
 //! - a **word** matches exactly (BM25, boosted) or, from 4 characters, within its typo
 //!   budget ([`edit_budget`](commerce_core::search::edit_budget): a `FuzzyTermQuery`,

@@ -7,8 +7,8 @@ use commerce_core::money::Currency;
 use commerce_core::search::{QueryTerm, SearchFilters, edit_budget, parse_terms};
 use rust_decimal::RoundingStrategy;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Score, Term};
@@ -54,36 +54,37 @@ pub(crate) fn text_query(fields: &Fields, text: &str) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// A word in any searched field: exactly (scored by BM25, boosted) or, for words long
-/// enough to have a typo budget, within it (a constant score, boosted less).
+/// A word in any searched field, scored by the best field it matched in (as the
+/// in-memory index scores): in a field, exactly (BM25, boosted) or, for words long enough
+/// to have a typo budget, within it (a constant score, boosted less; an exact match
+/// collects both).
 fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
     let budget = edit_budget(word);
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, (exact, fuzzy)) in searched(fields) {
-        let term = Term::from_field_text(field, word);
-        should.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(
+    let per_field = searched(fields)
+        .into_iter()
+        .map(|(field, (exact, fuzzy))| {
+            let term = Term::from_field_text(field, word);
+            let exact: Box<dyn Query> = Box::new(BoostQuery::new(
                 Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
                 exact,
-            )),
-        ));
-        if budget > 0 {
-            should.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(FuzzyTermQuery::new(term, budget, true)),
-                    fuzzy,
-                )),
             ));
-        }
-    }
-    Box::new(BooleanQuery::new(should))
+            if budget == 0 {
+                return exact;
+            }
+            let fuzzy: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(FuzzyTermQuery::new(term, budget, true)),
+                fuzzy,
+            ));
+            Box::new(BooleanQuery::union(vec![exact, fuzzy])) as Box<dyn Query>
+        })
+        .collect();
+    Box::new(DisjunctionMaxQuery::new(per_field))
 }
 
-/// Words in order, exactly, within one searched field (one word: that exact word).
+/// Words in order, exactly, within one searched field (one word: that exact word), scored
+/// by the best field.
 fn phrase_query(fields: &Fields, words: &[String]) -> Box<dyn Query> {
-    let should = searched(fields)
+    let per_field = searched(fields)
         .into_iter()
         .map(|(field, (exact, _))| {
             let mut terms: Vec<Term> = words
@@ -97,13 +98,10 @@ fn phrase_query(fields: &Fields, words: &[String]) -> Box<dyn Query> {
                 },
                 _ => Box::new(PhraseQuery::new(terms)),
             };
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(query, exact)) as Box<dyn Query>,
-            )
+            Box::new(BoostQuery::new(query, exact)) as Box<dyn Query>
         })
         .collect();
-    Box::new(BooleanQuery::new(should))
+    Box::new(DisjunctionMaxQuery::new(per_field))
 }
 
 /// A filter whose own facet is counted without it.

@@ -167,6 +167,26 @@ async fn name_outranks_description_and_exact_outranks_typo() {
 }
 
 #[tokio::test]
+async fn a_word_scores_its_best_field_not_the_sum_of_fields() {
+    let lamps = CategoryId::from_u128(7);
+    let index = index_with(vec![
+        doc(1, "Reading lamp", "10"),
+        doc(2, "Shade", "10")
+            .brand("Lamp & Co")
+            .in_categories(&[(lamps, "Lamp parts")])
+            .sku("LAMP-9")
+            .description("lamp lamp lamp lamp")
+            .rated("5.0", 100)
+            .sold(1_000),
+    ])
+    .await;
+    assert_eq!(
+        names(&index, &query("lamp")).await,
+        ["Reading lamp", "Shade"]
+    );
+}
+
+#[tokio::test]
 async fn equal_relevance_goes_to_the_better_rated_then_the_better_selling() {
     let index = index_with(vec![
         doc(1, "Teapot", "10").rated("3.0", 5).sold(900),
