@@ -1,6 +1,5 @@
 //! Collectors: the sort key of every order (read from fast fields) and the facet counts.
 
-use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use commerce_core::search::{PRICE_BUCKETS, SortOrder};
@@ -121,73 +120,6 @@ impl SegmentSortKeyComputer for SegmentSortBy {
 
     fn convert_segment_sort_key(&self, key: Key) -> Key {
         key
-    }
-}
-
-/// Orders suggested products: best selling first, then by name, then by product id.
-pub(crate) struct SuggestOrder;
-
-/// [`SuggestOrder`]'s key: the name ordinal in a segment, the name itself once merged.
-type SuggestKey<Name> = (u64, Name, u64, u64);
-
-/// [`SuggestOrder`] for one segment.
-pub(crate) struct SegmentSuggestOrder {
-    sales: Option<Column<u64>>,
-    name: Option<StrColumn>,
-    product: (Option<Column<u64>>, Option<Column<u64>>),
-}
-
-impl SortKeyComputer for SuggestOrder {
-    type SortKey = SuggestKey<Reverse<String>>;
-    type Child = SegmentSuggestOrder;
-    type Comparator = NaturalComparator;
-
-    fn segment_sort_key_computer(
-        &self,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentSuggestOrder> {
-        let fast = reader.fast_fields();
-        Ok(SegmentSuggestOrder {
-            sales: fast.column_opt(columns::SALES)?,
-            name: fast.str(columns::NAME)?,
-            product: (
-                fast.column_opt(columns::PRODUCT_HIGH)?,
-                fast.column_opt(columns::PRODUCT_LOW)?,
-            ),
-        })
-    }
-}
-
-impl SegmentSuggestOrder {
-    fn name_ord(&self, doc: DocId) -> Option<u64> {
-        self.name.as_ref()?.ords().first(doc)
-    }
-}
-
-impl SegmentSortKeyComputer for SegmentSuggestOrder {
-    type SortKey = SuggestKey<Reverse<String>>;
-    /// Within a segment, name ordinals order like the names (the dictionary is sorted);
-    /// ordinals and ids are bit-inverted so the lower comes first.
-    type SegmentSortKey = SuggestKey<u64>;
-    type SegmentComparator = NaturalComparator;
-
-    fn segment_sort_key(&mut self, doc: DocId, _score: Score) -> SuggestKey<u64> {
-        let id = |column: Option<&Column<u64>>| !column.and_then(|c| c.first(doc)).unwrap_or(0);
-        (
-            self.sales.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
-            !self.name_ord(doc).unwrap_or(0),
-            id(self.product.0.as_ref()),
-            id(self.product.1.as_ref()),
-        )
-    }
-
-    fn convert_segment_sort_key(&self, key: SuggestKey<u64>) -> SuggestKey<Reverse<String>> {
-        let mut name = String::new();
-        if let Some(column) = &self.name {
-            // An unreadable name sorts as empty; the product is still suggested.
-            let _ = column.ord_to_str(!key.1, &mut name);
-        }
-        (key.0, Reverse(name), key.2, key.3)
     }
 }
 

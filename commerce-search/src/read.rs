@@ -7,15 +7,15 @@ use commerce_core::CategoryId;
 use commerce_core::ProductId;
 use commerce_core::search::{
     CategoryCount, Facets, PriceBucket, PriceBucketCount, RatingCount, SearchDocument, SearchHit,
-    SearchQuery, SearchResults, Suggest, SuggestedProduct, Suggestions, ValueCount, document_words,
-    normalize,
+    SearchQuery, SearchResults, SortOrder, Suggest, SuggestedProduct, Suggestions, ValueCount,
+    document_words, normalize,
 };
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, TantivyError, Term};
 
-use crate::collect::{FacetCollector, FacetCounts, SortBy, SuggestOrder, Wanted};
+use crate::collect::{FacetCollector, FacetCounts, SortBy, Wanted};
 use crate::query::{Facet, RATING_STEPS, exact, filter_queries, filtered, text_query};
 use crate::schema::{CATEGORY_SEPARATOR, Fields, columns};
 
@@ -290,7 +290,7 @@ pub(crate) fn suggest(
     }));
     let top = searcher.search(
         &BooleanQuery::new(clauses),
-        &TopDocs::with_limit(size).order_by(SuggestOrder),
+        &TopDocs::with_limit(size).order_by(SortBy::new(SortOrder::BestSelling, "")),
     )?;
     let products = top
         .into_iter()

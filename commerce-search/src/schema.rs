@@ -24,8 +24,7 @@ pub(crate) const CATEGORY_SEPARATOR: char = '\u{1f}';
 pub(crate) struct Fields {
     /// Product id (`STRING | FAST | STORED`): upserts delete by it.
     pub(crate) product: Field,
-    /// Name words (positions, for phrases); also a fast column of the whole name, as
-    /// given, for ordering suggestions.
+    /// Name words (positions, for phrases).
     pub(crate) name: Field,
     /// Every prefix of every name word (docs only), for autosuggest.
     pub(crate) name_prefix: Field,
@@ -69,8 +68,6 @@ pub(crate) struct Fields {
 
 /// Fast-field names (columns are read by name).
 pub(crate) mod columns {
-    /// The whole name as given (`str`).
-    pub(crate) const NAME: &str = "name";
     /// See [`Fields::brand_facet`](super::Fields::brand_facet).
     pub(crate) const BRAND: &str = "brand_facet";
     /// See [`Fields::category_facet`](super::Fields::category_facet).
@@ -101,7 +98,7 @@ pub(crate) fn build() -> (Schema, Fields) {
     };
     let full = IndexRecordOption::WithFreqsAndPositions;
     let product = b.add_text_field("product", STRING | FAST | STORED);
-    let name = b.add_text_field(columns::NAME, words(full).set_fast("raw"));
+    let name = b.add_text_field("name", words(full));
     let name_prefix = b.add_text_field(
         "name_prefix",
         TextOptions::default().set_indexing_options(

@@ -533,7 +533,7 @@ async fn suggest_completes_the_last_word() {
 }
 
 #[tokio::test]
-async fn suggested_products_tie_on_sales_by_name_then_id() {
+async fn suggested_products_tie_on_sales_by_product_id() {
     let index = TantivySearch::in_memory().unwrap();
     for doc in [
         doc(3, "Alpha phone", "1").sold(5),
@@ -553,8 +553,8 @@ async fn suggested_products_tie_on_sales_by_name_then_id() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(order(10).await, [4, 2, 3, 1]);
-    assert_eq!(order(2).await, [4, 2]);
+    assert_eq!(order(10).await, [4, 1, 2, 3]);
+    assert_eq!(order(2).await, [4, 1]);
 }
 
 #[tokio::test]
