@@ -10,7 +10,8 @@
 //! - [`orders`]: a two-shop store, orders built as checkout builds them, and seeding
 //!   any adapter's stores with a fixture store;
 //! - [`conformance`]: every storage port's contract as tests, run by every adapter with
-//!   [`conformance_suite!`].
+//!   [`conformance_suite!`]; the search index port's contract with
+//!   [`search_conformance!`].
 //!
 //! Fixture builders and conformance cases panic on failure: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -23,6 +23,7 @@ mod outbox;
 mod payments;
 mod pricing;
 mod recorder;
+mod search;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -36,6 +37,7 @@ pub use outbox::MemoryOutbox;
 pub use payments::{MemoryPayments, Script, Webhook};
 pub use pricing::MemoryPricing;
 pub use recorder::EventRecorder;
+pub use search::MemorySearch;
 
 use crate::error::Error;
 use crate::ports::Stores;

@@ -8,6 +8,7 @@
 //! never an error. Double-quoted parts are phrases; every other word may carry typos
 //! (one edit for words of 4+ characters, two for 8+).
 
+mod build;
 mod document;
 mod query;
 mod results;
@@ -21,4 +22,7 @@ pub use results::{
     CategoryCount, Facets, PRICE_BUCKETS, PriceBucket, PriceBucketCount, RatingCount, SearchHit,
     SearchResults, SuggestedProduct, Suggestions, ValueCount,
 };
-pub use text::{MAX_TERMS, MAX_WORD_CHARS, QueryTerm, edit_budget, normalize, parse_terms};
+pub use text::{
+    MAX_TERMS, MAX_WORD_CHARS, QueryTerm, document_words, edit_budget, normalize, parse_terms,
+    typo_match,
+};

@@ -114,7 +114,8 @@ pub struct RatingCount {
 /// Facet counts, each computed under every active filter except its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facets {
-    /// Per category (a product counts for its category and every ancestor), most first.
+    /// Per category (a product counts for its category and every ancestor), most first
+    /// (ties by name).
     pub categories: Vec<CategoryCount>,
     /// Per brand, most first (ties by name).
     pub brands: Vec<ValueCount>,
@@ -153,7 +154,7 @@ pub struct SuggestedProduct {
 pub struct Suggestions {
     /// Products, best selling first.
     pub products: Vec<SuggestedProduct>,
-    /// Categories, by name.
+    /// Categories, by name; each count is the indexed products in it or below it.
     pub categories: Vec<CategoryCount>,
     /// Brands, by name.
     pub brands: Vec<String>,

@@ -33,6 +33,13 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         })
 }
 
+/// The words of a document's text, by the same rule as [`normalize`] but without its
+/// count cap (each word is still cut to [`MAX_WORD_CHARS`]): an index holds every word of
+/// a long description.
+pub fn document_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text)
+}
+
 /// The terms of a shopper's query: quoted parts are phrases (matched exactly, even a
 /// one-word phrase), the rest words. At most [`MAX_TERMS`].
 pub fn parse_terms(text: &str) -> Vec<QueryTerm> {
@@ -63,6 +70,50 @@ pub fn edit_budget(word: &str) -> u8 {
         4..=7 => 1,
         _ => 2,
     }
+}
+
+/// Whether the document word `word` matches the query word `query`: equal, or within
+/// [`edit_budget`]`(query)` edits (Levenshtein with an adjacent transposition counting as
+/// one edit, i.e. optimal string alignment). Both are expected normalised (lower case).
+pub fn typo_match(query: &str, word: &str) -> bool {
+    query == word || within_edits(query, word, usize::from(edit_budget(query)))
+}
+
+/// Whether the optimal-string-alignment distance between `a` and `b` is at most `max`.
+fn within_edits(a: &str, b: &str, max: usize) -> bool {
+    if max == 0 {
+        return a == b;
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    // Three rows of the dynamic-programming table: two back, one back, current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            current[j] = best;
+            row_min = row_min.min(best);
+        }
+        if row_min > max {
+            return false;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()] <= max
 }
 
 #[cfg(test)]
@@ -96,6 +147,39 @@ mod tests {
         assert_eq!(parse_terms(&long).len(), MAX_TERMS);
         let one = "a".repeat(10_000);
         assert_eq!(normalize(&one), vec!["a".repeat(MAX_WORD_CHARS)]);
+    }
+
+    #[test]
+    fn typos_within_the_budget_match() {
+        assert!(typo_match("galaxi", "galaxy"));
+        assert!(
+            typo_match("iphnoe", "iphone"),
+            "a transposition is one edit"
+        );
+        assert!(
+            typo_match("mecanicl", "mechanical"),
+            "two edits from 8 letters"
+        );
+        assert!(
+            !typo_match("poxil", "pixel"),
+            "two edits on 5 letters is too many"
+        );
+        assert!(!typo_match("mug", "mog"), "no typos under 4 letters");
+        assert!(typo_match("mug", "mug"));
+        assert!(!typo_match("lamp", "lampshade"));
+        assert!(typo_match("lamp", "lamps"));
+        assert!(
+            !typo_match("abcd", "badc"),
+            "two transpositions are two edits"
+        );
+        assert!(typo_match("", ""));
+    }
+
+    #[test]
+    fn document_words_are_not_capped() {
+        let long = "word ".repeat(500);
+        assert_eq!(document_words(&long).count(), 500);
+        assert_eq!(normalize(&long).len(), MAX_TERMS * 8);
     }
 
     #[test]

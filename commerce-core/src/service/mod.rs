@@ -11,6 +11,7 @@ mod identity;
 mod inventory;
 mod orders;
 mod payments;
+mod search;
 mod shipping;
 
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use crate::error::Error;
 use crate::identity::Principal;
 use crate::ids::ShopId;
 use crate::payment::CaptureMode;
-use crate::ports::{Clock, PaymentProvider, Stores};
+use crate::ports::{Clock, PaymentProvider, SearchIndex, Stores};
 
 /// Store-wide settings for the use cases.
 #[derive(Clone, Debug)]
@@ -65,6 +66,7 @@ pub struct Commerce {
     payments: Arc<dyn PaymentProvider>,
     clock: Arc<dyn Clock>,
     config: Config,
+    search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl Commerce {
@@ -81,7 +83,15 @@ impl Commerce {
             payments,
             clock,
             config,
+            search: None,
         }
+    }
+
+    /// The same engine answering searches from `index` (see [`Commerce::search`]); keep it
+    /// current with [`Commerce::search_indexer`] and [`Commerce::rebuild_search_index`].
+    pub fn with_search(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
     }
 
     /// The storage ports (for host code and adapters' own jobs).

@@ -7,6 +7,9 @@
 //! commerce_testkit::conformance_suite!(fresh);
 //! ```
 //!
+//! The search index port has its own area, run separately with
+//! [`search_conformance!`](crate::search_conformance) over a fresh index (see [`search`]).
+//!
 //! Each case gets its own fresh stores and runs on a multi-threaded tokio runtime (the
 //! calling crate needs `tokio` as a dev-dependency). Cases test behaviour through the
 //! ports only, never through an adapter's internals.
@@ -18,6 +21,7 @@ pub mod inventory;
 pub mod orders;
 pub mod outbox;
 pub mod pricing;
+pub mod search;
 
 /// Every unpublished event in the outbox, oldest first.
 pub async fn outbox_records(
