@@ -133,24 +133,28 @@ fn mix(kind: Kind) -> Vec<Item> {
             .map(item)
             .to_vec(),
         Kind::Filtered => {
-            // Electronics › Headphones, Home › Kitchen, Home › Lighting, Fashion › Bags.
-            let cat = |d, a| Some(products::category_of(d, a)[0].0);
+            // The generator names department `d`'s products with `NOUNS[d]` (kettles are
+            // sold under Sports, lamps under Fashion, ...), so each term is filtered by a
+            // category that has it: Electronics › Headphones (by category name), and the
+            // departments (sub-categories included) whose products are named so.
+            let aisle = |d, a| Some(products::category_of(d, a)[0].0);
+            let department = |d| Some(products::category_of(d, 0)[1].0);
             vec![
                 Item {
                     text: "headphones".into(),
-                    category: cat(0, 2),
+                    category: aisle(0, 2),
                 },
                 Item {
                     text: "kettle".into(),
-                    category: cat(1, 0),
+                    category: department(3),
                 },
                 Item {
                     text: "lamp".into(),
-                    category: cat(1, 2),
+                    category: department(4),
                 },
                 Item {
-                    text: "backpack".into(),
-                    category: cat(4, 3),
+                    text: "wireless speaker".into(),
+                    category: department(2),
                 },
             ]
         }
