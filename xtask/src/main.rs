@@ -9,11 +9,15 @@
 //!   before and after. Once the facade has a `sqlite` feature, the lifecycle example
 //!   also runs on SQLite (`DATABASE_URL=sqlite://target/lifecycle.db`).
 //! - `lint`: formatting, clippy with warnings denied, rustdoc with warnings denied.
-//! - `bench [pricing | checkout]`: every benchmark, or the one named.
+//! - `bench [pricing | checkout | search]`: every benchmark, or the one named.
 //!   `pricing`: the criterion benchmarks, then a table of medians with ratios.
 //!   `checkout`: on the same Postgres, pgbench baselines (tpcb-like, a bare stock
 //!   decrement on one hot row and over 10,000 rows) and commerce-sqlx's checkout bench,
 //!   in one table with the ratios between them. `BENCH_SECS` sets each run's length.
+//!   `search`: commerce-search's bench: a generated catalog (`BENCH_SEARCH_SIZES`,
+//!   default 100,000 and 1,000,000 products) indexed by `TantivySearch` and loaded into
+//!   Postgres FTS, then a fixed query mix on ours, raw tantivy and Postgres, with p50/p99,
+//!   queries per second and ratios (also in `target/bench/search.json`).
 //!
 //! URLs are printed with their password redacted.
 
@@ -29,14 +33,16 @@ mod suite;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <test | lint | bench [pricing | checkout]>
+const USAGE: &str = "usage: cargo xtask <test | lint | bench [pricing | checkout | search]>
   test            run every test of the workspace (the README's test command); needs
                   Postgres: DATABASE_URL=postgres://... or the local cluster on 5432
   lint            cargo fmt --check, clippy -D warnings, rustdoc -D warnings
   bench           every benchmark below
   bench pricing   criterion pricing benchmarks, medians side by side
   bench checkout  checkouts per second on Postgres next to pgbench baselines
-                  (BENCH_SECS=<seconds per run>, default 10)";
+                  (BENCH_SECS=<seconds per run>, default 10)
+  bench search    search latency: ours vs raw tantivy vs Postgres FTS
+                  (BENCH_SEARCH_SIZES=100000,1000000 BENCH_SEARCH_RUNS=200)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -4,19 +4,22 @@ mod checkout;
 mod machine;
 mod pgbench;
 mod pricing;
+mod search;
 
 /// The benchmarks `cargo xtask bench <name>` knows.
-const KNOWN: &str = "pricing, checkout";
+const KNOWN: &str = "pricing, checkout, search";
 
 /// Runs the benchmark `which`, or every benchmark when none is named.
 pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
     match which {
         None => {
             pricing::run()?;
-            checkout::run()
+            checkout::run()?;
+            search::run()
         }
         Some("pricing") => pricing::run(),
         Some("checkout") => checkout::run(),
+        Some("search") => search::run(),
         Some(other) => Err(format!("no benchmark named {other:?} (known: {KNOWN})")),
     }
 }
