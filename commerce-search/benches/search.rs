@@ -202,7 +202,15 @@ impl Timings {
 /// Per kind: timings and the mean number of results (hits on the first page).
 type Results = HashMap<&'static str, (Timings, f64)>;
 
+/// Whether this is `cargo test` running the binary (no `--bench` argument).
+fn smoke() -> bool {
+    !std::env::args().any(|a| a == "--bench")
+}
+
 fn runs() -> usize {
+    if smoke() {
+        return 5;
+    }
     std::env::var("BENCH_SEARCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -975,8 +983,11 @@ fn report(
 
 #[tokio::main]
 async fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench`: a small smoke run
+    // then, so the suite checks the benchmark still works without paying for it.
+    let default_sizes = if smoke() { "2000" } else { "100000,1000000" };
     let sizes: Vec<u64> = std::env::var("BENCH_SEARCH_SIZES")
-        .unwrap_or_else(|_| "100000,1000000".into())
+        .unwrap_or_else(|_| default_sizes.into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
