@@ -79,16 +79,8 @@ pub async fn concurrent_default_addresses_leave_exactly_one_default(stores: Stor
 /// `Conflict`, and the SKU resolves to the winner.
 pub async fn concurrent_products_claiming_one_sku_store_exactly_one(stores: Stores) {
     let mut store = Store::new(Currency::USD);
-    let shop = store
-        .catalog
-        .shop(store.shop)
-        .cloned()
-        .expect("fixture shop");
-    stores
-        .catalog
-        .create_shop(shop, Vec::new())
-        .await
-        .expect("create shop");
+    // The shop (and categories) only: the racers save the products.
+    commerce_testkit::orders::save_catalog(&store, &stores).await;
     let shared = Sku::parse("SHARED-1").expect("sku");
     let products: Vec<Product> = (0..8)
         .map(|i| {
@@ -137,23 +129,7 @@ pub async fn catalog_for_takes_more_ids_than_one_query_binds(stores: Stores) {
     let items: Vec<_> = (0..3)
         .map(|i| store.product(&format!("Item {i}"), "1.00"))
         .collect();
-    let shop = store
-        .catalog
-        .shop(store.shop)
-        .cloned()
-        .expect("fixture shop");
-    stores
-        .catalog
-        .create_shop(shop, Vec::new())
-        .await
-        .expect("create shop");
-    for product in store.catalog.products() {
-        stores
-            .catalog
-            .save_product(product.clone(), Vec::new())
-            .await
-            .expect("save product");
-    }
+    commerce_testkit::orders::save_catalog(&store, &stores).await;
     let mut products: Vec<ProductId> = (0..1_200u128)
         .map(|n| ProductId::from_u128(900_000 + n))
         .collect();

@@ -99,9 +99,9 @@ pub fn place(
     }
 }
 
-/// Saves a fixture store's shops, categories, products and pricing rules through the
-/// ports, and puts `units` of every SKU in [`WAREHOUSE`].
-pub async fn install(store: &Store, stores: &Stores, units: i64, now: DateTime<Utc>) {
+/// Saves a fixture store's shops, categories (parents first: fixture ids grow) and
+/// products through the catalog port.
+pub async fn save_catalog(store: &Store, stores: &Stores) {
     for shop in store.catalog.shops() {
         stores
             .catalog
@@ -122,6 +122,14 @@ pub async fn install(store: &Store, stores: &Stores, units: i64, now: DateTime<U
             .save_product(product.clone(), Vec::new())
             .await
             .expect("save product");
+    }
+}
+
+/// Saves a fixture store's catalog (see [`save_catalog`]) and pricing rules through the
+/// ports, and puts `units` of every SKU in [`WAREHOUSE`].
+pub async fn install(store: &Store, stores: &Stores, units: i64, now: DateTime<Utc>) {
+    save_catalog(store, stores).await;
+    for product in store.catalog.products() {
         for variant in product.variants() {
             stores
                 .inventory

@@ -42,24 +42,9 @@ async fn create_fixture_shop(stores: &Stores, store: &Store) -> Shop {
     shop
 }
 
-/// Stores the fixture store's shop, categories (parents first: fixture ids grow) and
-/// products through the port.
+/// Stores the fixture store's shop, categories and products through the port.
 async fn save_fixture(stores: &Stores, store: &Store) {
-    create_fixture_shop(stores, store).await;
-    for category in store.catalog.categories().iter() {
-        stores
-            .catalog
-            .save_category(category.clone())
-            .await
-            .expect("save category");
-    }
-    for product in store.catalog.products() {
-        stores
-            .catalog
-            .save_product(product.clone(), Vec::new())
-            .await
-            .expect("save product");
-    }
+    crate::orders::save_catalog(store, stores).await;
 }
 
 /// The ids of a catalog's products, in id order.
