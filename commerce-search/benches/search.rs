@@ -2,11 +2,11 @@
 //! fixed query mix on three engines (raw tantivy two ways), per catalog size (`BENCH_SEARCH_SIZES`, default
 //! `100000,1000000`):
 //!
-//! - **ours**: [`TantivySearch`] through the [`SearchIndex`] port (spawn_blocking, facets,
-//!   stored-document decoding for the hits, all included);
+//! - **ours**: [`TantivySearch`] through the [`SearchIndex`] port (spawn_blocking, facets
+//!   where the kind asks for them, building the hits, all included);
 //! - **raw tantivy**: the same index directory opened with plain tantivy, the equivalent
-//!   queries built by hand, top 20 by score plus a `Count`, ids only (see [`raw`]);
-//!   and the same again counting all four facets on every kind (`raw+f`), as ours does;
+//!   queries built by hand, top 20 by score plus a `Count`, ids only, facets where the
+//!   kind asks for them (see [`raw`]);
 //! - **Postgres FTS**: a `tsvector` column (name A, brand B, categories C, description D)
 //!   with a GIN index, `ts_rank` top 20.
 //!
@@ -232,11 +232,13 @@ async fn ours_one(index: &TantivySearch, kind: Kind, item: &Item) -> usize {
     query.per_page = PER_PAGE;
     if kind == Kind::Filtered {
         query.filters = filters(item);
+        query.facets = true;
     }
     let page = index.search(&query).await.unwrap();
     if kind == Kind::Filtered {
+        let facets = page.facets.as_ref().expect("facets were asked for");
         assert!(
-            !page.facets.brands.is_empty() || page.total == 0,
+            !facets.brands.is_empty() || page.total == 0,
             "facets were computed"
         );
     }
@@ -266,14 +268,13 @@ async fn ours(index: &TantivySearch) -> Results {
 // ---------------------------------------------------------------- raw tantivy
 
 /// Plain tantivy on the same directory: the same fields, boosts and typo budgets as
-/// `commerce-search` (name 16/8, brand 10/5, category names 6/3, SKU 4 exact only,
+/// `commerce-search` (name 16/8, brand 10/5, category names 6/3, SKU 6 exact only,
 /// description 2/1), every term required; top 20 by BM25 score (no rating/sales
 /// tie-break) plus a `Count`; ids only. The filtered kind adds the same filter clauses
 /// (category term, USD price range, in stock) and counts the same facets in three passes
 /// like ours (brands + ratings with every filter; categories without the category filter;
 /// price buckets without the price filter), reading facet names for non-zero ordinals.
-/// The non-filtered kinds count no facets unless `all_facets` (ours counts all four on
-/// every search; with `all_facets` raw does too, in the one pass).
+/// The other kinds count no facets (nor does ours: they do not ask for them).
 /// Suggest: one term on `name_prefix`, top 10 by `sales`, ids only (ours also decodes the
 /// 10 names and finds matching categories and brands).
 mod raw {
@@ -316,7 +317,7 @@ mod raw {
                     (f("name"), 16.0, Some(8.0)),
                     (f("brand"), 10.0, Some(5.0)),
                     (f("category_names"), 6.0, Some(3.0)),
-                    (f("sku"), 4.0, None),
+                    (f("sku"), 6.0, None),
                     (f("description"), 2.0, Some(1.0)),
                 ],
                 name_prefix: f("name_prefix"),
@@ -425,7 +426,7 @@ mod raw {
         }
 
         /// Runs one query; returns the number of ids collected.
-        pub(crate) fn one(&self, kind: Kind, item: &Item, all_facets: bool) -> usize {
+        pub(crate) fn one(&self, kind: Kind, item: &Item) -> usize {
             let searcher = self.reader.searcher();
             let ids = |docs: Vec<tantivy::DocAddress>| -> usize {
                 // Ids only: the product id from its fast column, one column per segment.
@@ -480,15 +481,7 @@ mod raw {
                 _ => {
                     let q = self.text(&item.text);
                     let top = TopDocs::with_limit(PER_PAGE as usize).order_by_score();
-                    let top = if all_facets {
-                        let facets = Facets::new(true, true, true, true);
-                        searcher
-                            .search(q.as_ref(), &(Count, top, facets))
-                            .unwrap()
-                            .1
-                    } else {
-                        searcher.search(q.as_ref(), &(Count, top)).unwrap().1
-                    };
+                    let (_total, top) = searcher.search(q.as_ref(), &(Count, top)).unwrap();
                     ids(top.into_iter().map(|(_, a)| a).collect())
                 }
             }
@@ -616,19 +609,19 @@ mod raw {
     }
 }
 
-fn raw_all(raw: &raw::Raw, all_facets: bool) -> Results {
+fn raw_all(raw: &raw::Raw) -> Results {
     let n = runs();
     let mut out = Results::new();
     for kind in KINDS {
         let items = mix(kind);
         for item in &items {
-            raw.one(kind, item, all_facets);
+            raw.one(kind, item);
         }
         let mut timings = Timings::default();
         let mut found = 0;
         for i in 0..n {
             let start = Instant::now();
-            found += raw.one(kind, &items[i % items.len()], all_facets);
+            found += raw.one(kind, &items[i % items.len()]);
             timings.0.push(start.elapsed());
         }
         out.insert(kind.name(), (timings, found as f64 / n as f64));
@@ -881,22 +874,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn report(
     size: u64,
     indexing: serde_json::Value,
-    engines: [(&str, &Results); 4],
+    engines: [(&str, &Results); 3],
 ) -> serde_json::Value {
     println!(
-        "\n{:<16} {:>15} {:>15} {:>15} {:>15} {:>8} {:>8} {:>8}",
-        "kind (ms)",
-        "ours p50/p99",
-        "raw p50/p99",
-        "raw+f p50/p99",
-        "pg p50/p99",
-        "ours/pg",
-        "ours/raw",
-        "/raw+f"
+        "\n{:<16} {:>15} {:>15} {:>15} {:>8} {:>8}",
+        "kind (ms)", "ours p50/p99", "raw p50/p99", "pg p50/p99", "ours/pg", "ours/raw"
     );
-    println!("{}", "-".repeat(112));
-    let [(_, ours), (_, raw), (_, raw_f), (_, pg)] = engines;
-    let mut raw_f_ratios = Vec::new();
+    println!("{}", "-".repeat(87));
+    let [(_, ours), (_, raw), (_, pg)] = engines;
     let mut pg_ratios = Vec::new();
     let mut raw_ratios = Vec::new();
     let mut kinds = Vec::new();
@@ -908,20 +893,16 @@ fn report(
         };
         let (o50, o99) = cell(ours);
         let (r50, r99) = cell(raw);
-        let (f50, f99) = cell(raw_f);
-        raw_f_ratios.push(o50 / f50);
         let (p50, p99) = cell(pg);
         pg_ratios.push(o50 / p50);
         raw_ratios.push(o50 / r50);
         println!(
-            "{name:<16} {:>15} {:>15} {:>15} {:>15} {:>8.3} {:>8.2} {:>8.2}",
+            "{name:<16} {:>15} {:>15} {:>15} {:>8.3} {:>8.2}",
             format!("{o50:.3}/{o99:.3}"),
             format!("{r50:.3}/{r99:.3}"),
-            format!("{f50:.3}/{f99:.3}"),
             format!("{p50:.3}/{p99:.3}"),
             o50 / p50,
             o50 / r50,
-            o50 / f50
         );
         let mut entry = serde_json::json!({ "kind": name });
         for (engine, r) in engines {
@@ -934,7 +915,6 @@ fn report(
         }
         entry["ours_over_postgres_p50"] = serde_json::json!(o50 / p50);
         entry["ours_over_raw_p50"] = serde_json::json!(o50 / r50);
-        entry["ours_over_raw_all_facets_p50"] = serde_json::json!(o50 / f50);
         kinds.push(entry);
     }
     println!(
@@ -964,11 +944,10 @@ fn report(
         qps.insert(engine.to_owned(), serde_json::json!(rate));
     }
     println!();
-    let (mp, mr, mf) = (median(pg_ratios), median(raw_ratios), median(raw_f_ratios));
+    let (mp, mr) = (median(pg_ratios), median(raw_ratios));
     println!(
         "median over kinds: ours p50 / Postgres p50 = {mp:.3} (target <= 0.2 at 1M); \
-         ours p50 / raw tantivy p50 = {mr:.2} (target <= 1.3); \
-         ours p50 / raw tantivy with all facets p50 = {mf:.2}"
+         ours p50 / raw tantivy p50 = {mr:.2} (target <= 1.3)"
     );
     serde_json::json!({
         "size": size,
@@ -977,7 +956,6 @@ fn report(
         "queries_per_second": qps,
         "median_ours_over_postgres_p50": mp,
         "median_ours_over_raw_p50": mr,
-        "median_ours_over_raw_all_facets_p50": mf,
     })
 }
 
@@ -1031,8 +1009,7 @@ async fn main() {
 
         let ours_results = ours(&index).await;
         let raw_index = raw::Raw::open(&dir);
-        let raw_results = raw_all(&raw_index, false);
-        let raw_facets_results = raw_all(&raw_index, true);
+        let raw_results = raw_all(&raw_index);
         let pg_results = pg_all(&mut conn).await;
         drop(conn);
         pg_drop(&admin).await;
@@ -1050,7 +1027,6 @@ async fn main() {
             [
                 ("ours", &ours_results),
                 ("raw_tantivy", &raw_results),
-                ("raw_tantivy_all_facets", &raw_facets_results),
                 ("postgres", &pg_results),
             ],
         ));

@@ -3,8 +3,12 @@
 use std::collections::HashMap;
 
 use commerce_core::search::{PRICE_BUCKETS, SortOrder};
-use tantivy::collector::sort_key::NaturalComparator;
-use tantivy::collector::{Collector, SegmentCollector, SegmentSortKeyComputer, SortKeyComputer};
+use std::cmp::Ordering;
+
+use tantivy::collector::sort_key::{Comparator, NaturalComparator};
+use tantivy::collector::{
+    Collector, SegmentCollector, SegmentSortKeyComputer, SortKeyComputer, TopNComputer,
+};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
@@ -95,18 +99,13 @@ fn score_key(score: Score) -> i64 {
     i64::from(bits ^ ((((bits >> 31) as u32) >> 1) as i32))
 }
 
-impl SegmentSortKeyComputer for SegmentSortBy {
-    type SortKey = Key;
-    type SegmentSortKey = Key;
-    type SegmentComparator = NaturalComparator;
-
-    fn segment_sort_key(&mut self, doc: DocId, score: Score) -> Key {
+impl SegmentSortBy {
+    /// The order's own part of the key (everything but the product id).
+    fn order_key(&self, doc: DocId, score: Score) -> [i64; 4] {
         let rating = || first_i64(self.rating.as_ref(), doc);
         let sales = || first_u64(self.sales.as_ref(), doc);
         let price = || self.price.as_ref().and_then(|c| c.first(doc));
-        let id = |column: Option<&Column<u64>>| !column.and_then(|c| c.first(doc)).unwrap_or(0);
-        let product = [id(self.product.0.as_ref()), id(self.product.1.as_ref())];
-        let key = match self.sort {
+        match self.sort {
             SortOrder::Relevance => [score_key(score), rating(), sales(), 0],
             // Priced before unpriced; `!p` reverses the order of `p` without overflow.
             SortOrder::PriceAscending => price().map_or([0; 4], |p| [1, !p, 0, 0]),
@@ -114,8 +113,56 @@ impl SegmentSortKeyComputer for SegmentSortBy {
             SortOrder::Newest => [first_i64(self.created.as_ref(), doc), 0, 0, 0],
             SortOrder::Rating => [rating(), first_u64(self.rating_count.as_ref(), doc), 0, 0],
             SortOrder::BestSelling => [sales(), 0, 0, 0],
+        }
+    }
+
+    /// The product id part of the key.
+    fn product_key(&self, doc: DocId) -> [u64; 2] {
+        let id = |column: Option<&Column<u64>>| !column.and_then(|c| c.first(doc)).unwrap_or(0);
+        [id(self.product.0.as_ref()), id(self.product.1.as_ref())]
+    }
+}
+
+/// The greatest key starting with `order`.
+fn ceiling(order: [i64; 4]) -> Key {
+    Key(order, [u64::MAX; 2])
+}
+
+impl SegmentSortKeyComputer for SegmentSortBy {
+    type SortKey = Key;
+    type SegmentSortKey = Key;
+    type SegmentComparator = NaturalComparator;
+
+    fn segment_sort_key(&mut self, doc: DocId, score: Score) -> Key {
+        Key(self.order_key(doc, score), self.product_key(doc))
+    }
+
+    /// Reads only what it takes to tell a document misses the page: once the page has a
+    /// threshold, a relevance key stops at the score, and every order stops before the
+    /// product id, unless the greatest key they could still make would beat it.
+    fn compute_sort_key_and_collect<C: Comparator<Key>>(
+        &mut self,
+        doc: DocId,
+        score: Score,
+        top: &mut TopNComputer<Key, DocId, C>,
+    ) {
+        let Some(threshold) = &top.threshold else {
+            let key = self.segment_sort_key(doc, score);
+            top.push(key, doc);
+            return;
         };
-        Key(key, product)
+        let comparator = C::default();
+        let misses = |bound: Key| comparator.compare(&bound, threshold) != Ordering::Greater;
+        if self.sort == SortOrder::Relevance
+            && misses(ceiling([score_key(score), i64::MAX, i64::MAX, i64::MAX]))
+        {
+            return;
+        }
+        let order = self.order_key(doc, score);
+        if misses(ceiling(order)) {
+            return;
+        }
+        top.push(Key(order, self.product_key(doc)), doc);
     }
 
     fn convert_segment_sort_key(&self, key: Key) -> Key {

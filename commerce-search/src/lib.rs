@@ -74,8 +74,9 @@
 //! - a **phrase** is a `PhraseQuery` (one word: an exact `TermQuery`), boosted like an exact
 //!   word.
 //!
-//! Field boosts (exact/typo): name 16/8, brand 10/5, category names and SKU 6/3,
-//! description 2/1 — the port's order. No terms: everything matches.
+//! Field boosts (exact/typo): name 16/8, brand 10/5, category names 6/3, SKU 6 (exact
+//! only: a code one edit from another is another product's code), description 2/1 — the
+//! port's order. No terms: everything matches.
 //!
 //! Filters are extra required clauses scoring nothing: a term on `category`, any of the
 //! lower-cased brands on `brand_key`, a range on the currency's price column, a range on

@@ -17,15 +17,16 @@ use crate::schema::{self, Fields, MICROS};
 
 /// How much a match in each searched field weighs, as `(exact, within the typo budget)`:
 /// name over brand over category names and SKU over description (the port's order), and
-/// in every field an exact word (or phrase) over a word within the typo budget.
-const NAME: (Score, Score) = (16.0, 8.0);
-const BRAND: (Score, Score) = (10.0, 5.0);
-const CATEGORY: (Score, Score) = (6.0, 3.0);
-const SKU: (Score, Score) = (6.0, 3.0);
-const DESCRIPTION: (Score, Score) = (2.0, 1.0);
+/// in every field an exact word (or phrase) over a word within the typo budget. SKUs
+/// match exactly only (`None`): a code one edit from another is another product's code.
+const NAME: (Score, Option<Score>) = (16.0, Some(8.0));
+const BRAND: (Score, Option<Score>) = (10.0, Some(5.0));
+const CATEGORY: (Score, Option<Score>) = (6.0, Some(3.0));
+const SKU: (Score, Option<Score>) = (6.0, None);
+const DESCRIPTION: (Score, Option<Score>) = (2.0, Some(1.0));
 
 /// The searched fields with their weights.
-fn searched(fields: &Fields) -> [(Field, (Score, Score)); 5] {
+fn searched(fields: &Fields) -> [(Field, (Score, Option<Score>)); 5] {
     [
         (fields.name, NAME),
         (fields.brand, BRAND),
@@ -68,9 +69,9 @@ fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
                 Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
                 exact,
             ));
-            if budget == 0 {
+            let Some(fuzzy) = fuzzy.filter(|_| budget > 0) else {
                 return exact;
-            }
+            };
             let fuzzy: Box<dyn Query> = Box::new(BoostQuery::new(
                 Box::new(FuzzyTermQuery::new(term, budget, true)),
                 fuzzy,

@@ -1,15 +1,16 @@
 //! The read side: search with facets, autosuggest, stored documents.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use commerce_core::CategoryId;
-use commerce_core::ProductId;
 use commerce_core::search::{
     CategoryCount, Facets, PriceBucket, PriceBucketCount, RatingCount, SearchDocument, SearchHit,
-    SearchQuery, SearchResults, SortOrder, Suggest, SuggestedProduct, Suggestions, ValueCount,
-    document_words, normalize,
+    SearchQuery, SearchRating, SearchResults, SortOrder, Suggest, SuggestedProduct, Suggestions,
+    ValueCount, document_words, normalize,
 };
+use commerce_core::{CategoryId, Currency, Money, ProductId, ShopId};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -19,12 +20,13 @@ use crate::collect::{FacetCollector, FacetCounts, SortBy, Wanted};
 use crate::query::{Facet, RATING_STEPS, exact, filter_queries, filtered, text_query};
 use crate::schema::{CATEGORY_SEPARATOR, Fields, columns};
 
-/// The stored document at `address`.
-fn stored(
+/// The stored document at `address`, read as `T`: the whole [`SearchDocument`], or only
+/// the parts a hit or a suggestion shows (the rest is skipped, not decoded).
+fn stored<T: DeserializeOwned>(
     searcher: &Searcher,
     fields: &Fields,
     address: DocAddress,
-) -> tantivy::Result<SearchDocument> {
+) -> tantivy::Result<T> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let bytes = doc
         .get_first(fields.stored)
@@ -32,6 +34,25 @@ fn stored(
         .ok_or_else(|| TantivyError::InternalError("a document without its stored copy".into()))?;
     serde_json::from_slice(bytes)
         .map_err(|e| TantivyError::InternalError(format!("unreadable stored document: {e}")))
+}
+
+/// The parts of a stored [`SearchDocument`] a hit shows.
+#[derive(Deserialize)]
+struct StoredHit {
+    product: ProductId,
+    shop: ShopId,
+    name: String,
+    brand: Option<String>,
+    prices: BTreeMap<Currency, Money>,
+    in_stock: bool,
+    rating: SearchRating,
+}
+
+/// The parts of a stored [`SearchDocument`] a suggestion shows.
+#[derive(Deserialize)]
+struct StoredName {
+    product: ProductId,
+    name: String,
 }
 
 /// The stored document of `product`.
@@ -65,20 +86,21 @@ pub(crate) fn search(
     );
 
     // Facets whose own filter is not set are counted in the main pass; the others each
-    // get a pass with every filter but their own.
+    // get a pass with every filter but their own. No facets asked for: none counted.
     let own_filter = [
         (Facet::Category, f.category.is_some()),
         (Facet::Brand, !f.brands.is_empty()),
         (Facet::Price, f.price.is_some()),
         (Facet::Rating, f.min_rating.is_some()),
-    ];
+    ]
+    .map(|(facet, set)| (facet, set && query.facets));
     let wanted = |pick: &dyn Fn(bool) -> bool| Wanted {
         categories: pick(own_filter[0].1),
         brands: pick(own_filter[1].1),
         prices: pick(own_filter[2].1),
         ratings: pick(own_filter[3].1),
     };
-    let main_facets = wanted(&|filtered| !filtered);
+    let main_facets = wanted(&|filtered| !filtered && query.facets);
 
     let offset = query.offset();
     let per_page = query.page_size();
@@ -91,10 +113,11 @@ pub(crate) fn search(
                 .and_offset(offset)
                 .order_by(SortBy::new(query.sort, price_column))
         });
-    let (total, top, mut counts) = searcher.search(
-        main.as_ref(),
-        &(Count, top, FacetCollector::new(main_facets, price_column)),
-    )?;
+    let facet_pass = query
+        .facets
+        .then(|| FacetCollector::new(main_facets, price_column));
+    let (total, top, counts) = searcher.search(main.as_ref(), &(Count, top, facet_pass))?;
+    let mut counts = counts.unwrap_or_default();
 
     for (facet, set) in own_filter {
         if !set {
@@ -121,7 +144,7 @@ pub(crate) fn search(
         .unwrap_or_default()
         .into_iter()
         .map(|(_, address)| {
-            let doc = stored(searcher, fields, address)?;
+            let doc: StoredHit = stored(searcher, fields, address)?;
             Ok(SearchHit {
                 price: doc.prices.get(&query.currency).copied(),
                 product: doc.product,
@@ -139,7 +162,7 @@ pub(crate) fn search(
         total: total as u64,
         page: query.page.max(1),
         per_page,
-        facets: facets(counts),
+        facets: query.facets.then(|| facets(counts)),
     })
 }
 
@@ -295,7 +318,7 @@ pub(crate) fn suggest(
     let products = top
         .into_iter()
         .map(|(_, address)| {
-            let doc = stored(searcher, fields, address)?;
+            let doc: StoredName = stored(searcher, fields, address)?;
             Ok(SuggestedProduct {
                 product: doc.product,
                 name: doc.name,

@@ -77,7 +77,7 @@ proptest! {
         page in any::<u32>(),
         per_page in any::<u32>(),
     ) {
-        let mut query = SearchQuery::new(text, Currency::EUR);
+        let mut query = SearchQuery::new(text, Currency::EUR).with_facets();
         query.sort = sort;
         query.page = page;
         query.per_page = per_page;

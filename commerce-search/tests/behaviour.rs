@@ -6,7 +6,8 @@ mod common;
 
 use commerce_core::ports::SearchIndex;
 use commerce_core::search::{
-    MAX_PAGE_SIZE, PriceBucket, PriceRange, SearchDocument, SearchQuery, SortOrder, Suggest,
+    Facets, MAX_PAGE_SIZE, PriceBucket, PriceRange, SearchDocument, SearchQuery, SearchResults,
+    SortOrder, Suggest,
 };
 use commerce_core::{CategoryId, Currency, ErrorKind, ProductId};
 use commerce_search::TantivySearch;
@@ -19,7 +20,11 @@ async fn index_with(docs: Vec<SearchDocument>) -> TantivySearch {
 }
 
 fn query(text: &str) -> SearchQuery {
-    SearchQuery::new(text, Currency::EUR)
+    SearchQuery::new(text, Currency::EUR).with_facets()
+}
+
+fn facets_of(results: &SearchResults) -> &Facets {
+    results.facets.as_ref().expect("facets were asked for")
 }
 
 async fn names(index: &TantivySearch, query: &SearchQuery) -> Vec<String> {
@@ -269,16 +274,14 @@ async fn facets_count_under_the_other_filters() {
     let index = index_with(catalog()).await;
     let all = index.search(&query("")).await.unwrap();
     assert_eq!(all.total, 5);
-    let home = all
-        .facets
+    let home = facets_of(&all)
         .categories
         .iter()
         .find(|c| c.category == HOME)
         .unwrap();
     assert_eq!((home.name.as_str(), home.count), ("Home", 3));
-    assert_eq!(all.facets.categories[0].category, HOME, "most first");
-    let brands: Vec<(&str, u64)> = all
-        .facets
+    assert_eq!(facets_of(&all).categories[0].category, HOME, "most first");
+    let brands: Vec<(&str, u64)> = facets_of(&all)
         .brands
         .iter()
         .map(|b| (b.value.as_str(), b.count))
@@ -293,15 +296,14 @@ async fn facets_count_under_the_other_filters() {
             ("acme", 1)
         ]
     );
-    let prices: Vec<u64> = all.facets.prices.iter().map(|p| p.count).collect();
+    let prices: Vec<u64> = facets_of(&all).prices.iter().map(|p| p.count).collect();
     assert_eq!(
         prices,
         [1, 1, 1, 0, 1, 0, 0],
         "12, 8 | 45 | 120; the scarf is not in EUR"
     );
-    assert_eq!(all.facets.prices[0].bucket, PriceBucket::all()[0]);
-    let ratings: Vec<(u8, u64)> = all
-        .facets
+    assert_eq!(facets_of(&all).prices[0].bucket, PriceBucket::all()[0]);
+    let ratings: Vec<(u8, u64)> = facets_of(&all)
         .ratings
         .iter()
         .map(|r| (r.at_least, r.count))
@@ -313,13 +315,20 @@ async fn facets_count_under_the_other_filters() {
     q.filters.brands = vec!["lumen".into()];
     let lumen = index.search(&q).await.unwrap();
     assert_eq!(lumen.total, 1);
-    assert_eq!(lumen.facets.brands.len(), 5);
+    assert_eq!(facets_of(&lumen).brands.len(), 5);
     assert_eq!(
-        lumen.facets.categories.len(),
+        facets_of(&lumen).categories.len(),
         2,
         "only the lamp's categories"
     );
-    assert_eq!(lumen.facets.prices.iter().map(|p| p.count).sum::<u64>(), 1);
+    assert_eq!(
+        facets_of(&lumen)
+            .prices
+            .iter()
+            .map(|p| p.count)
+            .sum::<u64>(),
+        1
+    );
 
     // A price range narrows categories but not the price buckets.
     let mut q = query("");
@@ -330,14 +339,13 @@ async fn facets_count_under_the_other_filters() {
     q.filters.category = Some(LIGHTING);
     let cheap = index.search(&q).await.unwrap();
     assert_eq!(cheap.total, 0);
-    let prices: Vec<u64> = cheap.facets.prices.iter().map(|p| p.count).collect();
+    let prices: Vec<u64> = facets_of(&cheap).prices.iter().map(|p| p.count).collect();
     assert_eq!(
         prices,
         [0, 0, 1, 0, 0, 0, 0],
         "the lamp, in Lighting, at 45"
     );
-    let kitchen = cheap
-        .facets
+    let kitchen = facets_of(&cheap)
         .categories
         .iter()
         .find(|c| c.category == KITCHEN)

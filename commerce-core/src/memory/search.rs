@@ -30,7 +30,8 @@ const DESCRIPTION: u32 = 10;
 ///
 /// Matching: shopper text is split by [`parse_terms`]; every term must match in some
 /// field (name, brand, category names, SKUs, description). A word matches a document word
-/// that equals it or is within its typo budget ([`typo_match`]); a phrase matches the
+/// that equals it or, outside SKUs, is within its typo budget ([`typo_match`]: a code one
+/// edit from another is another product's code); a phrase matches the
 /// same words, consecutive and in order, within one field value. A term scores the weight
 /// of the best field it matched in (name 5, brand 3, category 2, SKU 2, description 1),
 /// halved for a match with typos; a document's relevance is the sum over the terms.
@@ -45,9 +46,9 @@ pub struct MemorySearch {
 #[derive(Debug)]
 struct Entry {
     doc: SearchDocument,
-    /// Each field value's words with the field's weight: one name, brand, description,
-    /// one sequence per category name and per SKU.
-    text: Vec<(u32, Vec<String>)>,
+    /// Each field value's words with the field's weight and whether typos match there:
+    /// one name, brand, description, one sequence per category name and per SKU.
+    text: Vec<(u32, bool, Vec<String>)>,
     /// The name's words (suggestions complete them).
     name_words: Vec<String>,
 }
@@ -56,13 +57,17 @@ impl Entry {
     fn new(doc: SearchDocument) -> Entry {
         let words = |text: &str| document_words(text).collect::<Vec<String>>();
         let name_words = words(&doc.name);
-        let mut text = vec![(NAME, name_words.clone())];
+        let mut text = vec![(NAME, true, name_words.clone())];
         if let Some(brand) = &doc.brand {
-            text.push((BRAND, words(brand)));
+            text.push((BRAND, true, words(brand)));
         }
-        text.extend(doc.category_names.iter().map(|c| (CATEGORY, words(c))));
-        text.extend(doc.skus.iter().map(|s| (SKU, words(s))));
-        text.push((DESCRIPTION, words(&doc.description)));
+        text.extend(
+            doc.category_names
+                .iter()
+                .map(|c| (CATEGORY, true, words(c))),
+        );
+        text.extend(doc.skus.iter().map(|s| (SKU, false, words(s))));
+        text.push((DESCRIPTION, true, words(&doc.description)));
         Entry {
             doc,
             text,
@@ -76,20 +81,21 @@ impl Entry {
             let best = self
                 .text
                 .iter()
-                .filter_map(|(weight, words)| term_score(term, *weight, words))
+                .filter_map(|(weight, typos, words)| term_score(term, *weight, *typos, words))
                 .max()?;
             Some(total.saturating_add(best))
         })
     }
 }
 
-/// What `term` scores in one field value of weight `weight`, if it matches there.
-fn term_score(term: &QueryTerm, weight: u32, words: &[String]) -> Option<u32> {
+/// What `term` scores in one field value of weight `weight` (where typos match if
+/// `typos`), if it matches there.
+fn term_score(term: &QueryTerm, weight: u32, typos: bool, words: &[String]) -> Option<u32> {
     match term {
         QueryTerm::Word(query) => {
             if words.iter().any(|w| w == query) {
                 Some(weight)
-            } else if words.iter().any(|w| typo_match(query, w)) {
+            } else if typos && words.iter().any(|w| typo_match(query, w)) {
                 Some(weight / 2)
             } else {
                 None
@@ -209,7 +215,7 @@ impl SearchIndex for MemorySearch {
                 })
             })
             .collect();
-        let facets = facets(&matches, query.currency);
+        let facets = query.facets.then(|| facets(&matches, query.currency));
         let mut hits: Vec<&Match<'_>> = matches.iter().filter(|m| m.passes.all()).collect();
         hits.sort_by(|a, b| compare(query.sort, query.currency, a, b));
         let total = u64::try_from(hits.len()).unwrap_or(u64::MAX);

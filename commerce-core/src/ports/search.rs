@@ -25,8 +25,10 @@ pub trait SearchIndex: Send + Sync {
     /// The stored document of a product, if indexed.
     async fn document(&self, product: ProductId) -> Result<Option<SearchDocument>, Error>;
 
-    /// A page of results with facet counts. Relevance ranks name over brand over category
-    /// and SKU over description; equal relevance is ordered by rating, then sales.
+    /// A page of results, with facet counts if the query asks for them. Every term must
+    /// match; words match within their typo budget except in SKUs, which match exactly.
+    /// Relevance ranks name over brand over category and SKU over description; equal
+    /// relevance is ordered by rating, then sales.
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, Error>;
 
     /// Completions for what a shopper is typing.

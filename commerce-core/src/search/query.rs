@@ -65,8 +65,9 @@ pub enum SortOrder {
     BestSelling,
 }
 
-/// A search: shopper text (any string; empty means "everything"), filters, order and a
-/// page (1-based; `per_page` clamped to 1..=[`MAX_PAGE_SIZE`]).
+/// A search: shopper text (any string; empty means "everything"), filters, order, a
+/// page (1-based; `per_page` clamped to 1..=[`MAX_PAGE_SIZE`]) and whether to count
+/// facets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchQuery {
     /// What the shopper typed.
@@ -81,6 +82,10 @@ pub struct SearchQuery {
     pub page: u32,
     /// Hits per page.
     pub per_page: u32,
+    /// Whether to count facets ([`Facets`](super::Facets)) too. Off unless asked for:
+    /// counting visits every match, where a page of hits needs only the best few.
+    #[serde(default)]
+    pub facets: bool,
 }
 
 impl SearchQuery {
@@ -93,7 +98,14 @@ impl SearchQuery {
             currency,
             page: 1,
             per_page: 20,
+            facets: false,
         }
+    }
+
+    /// The same query, counting facets too.
+    pub fn with_facets(mut self) -> Self {
+        self.facets = true;
+        self
     }
 
     /// The page size, clamped to 1..=[`MAX_PAGE_SIZE`].

@@ -136,8 +136,10 @@ pub struct SearchResults {
     pub page: u32,
     /// The page size used.
     pub per_page: u32,
-    /// Facet counts.
-    pub facets: Facets,
+    /// Facet counts, if the query asked for them ([`SearchQuery::facets`]).
+    ///
+    /// [`SearchQuery::facets`]: super::SearchQuery::facets
+    pub facets: Option<Facets>,
 }
 
 /// A suggested product.

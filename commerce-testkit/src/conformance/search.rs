@@ -20,7 +20,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use commerce_core::ports::SearchIndex;
 use commerce_core::search::{
-    MAX_PAGE_SIZE, PriceBucket, PriceRange, SearchDocument, SearchFilters, SearchQuery,
+    Facets, MAX_PAGE_SIZE, PriceBucket, PriceRange, SearchDocument, SearchFilters, SearchQuery,
     SearchRating, SearchResults, SortOrder, Suggest, Suggestions,
 };
 use commerce_core::{CategoryId, Currency, ProductId, ShopId};
@@ -58,6 +58,7 @@ macro_rules! search_conformance {
                 facet_counts_add_up,
                 each_facet_ignores_only_its_own_filter,
                 facets_follow_the_text,
+                facets_only_when_asked,
                 every_sort_orders_across_pages,
                 page_size_is_clamped_and_pages_cover_all_hits,
                 hits_show_the_price_in_the_query_currency,
@@ -342,11 +343,16 @@ pub async fn load(index: &dyn SearchIndex) -> Vec<SearchDocument> {
     docs
 }
 
-/// A first page of up to [`MAX_PAGE_SIZE`] in USD.
+/// A first page of up to [`MAX_PAGE_SIZE`] in USD, with facets.
 fn query(text: &str) -> SearchQuery {
-    let mut query = SearchQuery::new(text, Currency::USD);
+    let mut query = SearchQuery::new(text, Currency::USD).with_facets();
     query.per_page = MAX_PAGE_SIZE;
     query
+}
+
+/// The facets of results whose query asked for them.
+fn facets_of(results: &SearchResults) -> &Facets {
+    results.facets.as_ref().expect("facets were asked for")
 }
 
 async fn run(index: &dyn SearchIndex, query: &SearchQuery) -> SearchResults {
@@ -458,6 +464,10 @@ pub async fn found_by_name_brand_category_and_sku(index: Arc<dyn SearchIndex>) {
     assert!(
         found(index, "ip15p").await.contains(&product(1)),
         "SKU part"
+    );
+    assert!(
+        found(index, "ip15x").await.is_empty(),
+        "SKUs match exactly, never within a typo"
     );
     assert!(
         found(index, "walnut").await.contains(&product(22)),
@@ -786,14 +796,17 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             categories.entry(*id).or_insert((name.clone(), 0)).1 += 1;
         }
     }
-    let got: BTreeMap<CategoryId, (String, u64)> = results
-        .facets
+    let got: BTreeMap<CategoryId, (String, u64)> = facets_of(&results)
         .categories
         .iter()
         .map(|c| (c.category, (c.name.clone(), c.count)))
         .collect();
     assert_eq!(got, categories, "category facet for {f:?}");
-    let counts: Vec<u64> = results.facets.categories.iter().map(|c| c.count).collect();
+    let counts: Vec<u64> = facets_of(&results)
+        .categories
+        .iter()
+        .map(|c| c.count)
+        .collect();
     assert!(
         counts.windows(2).all(|w| w[0] >= w[1]),
         "most first: {counts:?}"
@@ -805,15 +818,13 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             *brands.entry(brand.clone()).or_default() += 1;
         }
     }
-    let got: BTreeMap<String, u64> = results
-        .facets
+    let got: BTreeMap<String, u64> = facets_of(&results)
         .brands
         .iter()
         .map(|b| (b.value.clone(), b.count))
         .collect();
     assert_eq!(got, brands, "brand facet for {f:?}");
-    let order: Vec<(u64, &str)> = results
-        .facets
+    let order: Vec<(u64, &str)> = facets_of(&results)
         .brands
         .iter()
         .map(|b| (b.count, b.value.as_str()))
@@ -835,8 +846,7 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             (bucket, n)
         })
         .collect();
-    let got: Vec<(PriceBucket, u64)> = results
-        .facets
+    let got: Vec<(PriceBucket, u64)> = facets_of(&results)
         .prices
         .iter()
         .map(|b| (b.bucket, b.count))
@@ -853,8 +863,7 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             )
         })
         .collect();
-    let got: Vec<(u8, u64)> = results
-        .facets
+    let got: Vec<(u8, u64)> = facets_of(&results)
         .ratings
         .iter()
         .map(|r| (r.at_least, r.count))
@@ -872,7 +881,7 @@ pub async fn facet_counts_add_up(index: Arc<dyn SearchIndex>) {
         q.currency = currency;
         let results = run(index.as_ref(), &q).await;
         assert_facets(&docs, &q, &results);
-        let facets = &results.facets;
+        let facets = &facets_of(&results);
         let priced = count(docs.iter().filter(|d| d.price_in(currency).is_some()));
         assert_eq!(facets.prices.iter().map(|b| b.count).sum::<u64>(), priced);
         let branded = count(docs.iter().filter(|d| d.brand.is_some()));
@@ -933,16 +942,14 @@ pub async fn each_facet_ignores_only_its_own_filter(index: Arc<dyn SearchIndex>)
     q.filters.brands = vec!["Apple".into()];
     let results = run(index.as_ref(), &q).await;
     assert_eq!(results.total, 3);
-    let brands: BTreeMap<&str, u64> = results
-        .facets
+    let brands: BTreeMap<&str, u64> = facets_of(&results)
         .brands
         .iter()
         .map(|b| (b.value.as_str(), b.count))
         .collect();
     let expected = BTreeMap::from([("Apple", 3), ("Samsung", 2), ("Google", 1)]);
     assert_eq!(brands, expected, "other brands shown, within Phones only");
-    let laptops = results
-        .facets
+    let laptops = facets_of(&results)
         .categories
         .iter()
         .find(|c| c.category == LAPTOPS);
@@ -959,21 +966,39 @@ pub async fn facets_follow_the_text(index: Arc<dyn SearchIndex>) {
     let mut q = query("galaxy");
     q.filters.in_stock_only = true;
     let results = run(index.as_ref(), &q).await;
-    let brands: Vec<(&str, u64)> = results
-        .facets
+    let brands: Vec<(&str, u64)> = facets_of(&results)
         .brands
         .iter()
         .map(|b| (b.value.as_str(), b.count))
         .collect();
     assert_eq!(brands, vec![("Samsung", 2)]);
-    let categories: BTreeMap<CategoryId, u64> = results
-        .facets
+    let categories: BTreeMap<CategoryId, u64> = facets_of(&results)
         .categories
         .iter()
         .map(|c| (c.category, c.count))
         .collect();
     let expected = BTreeMap::from([(ELECTRONICS, 2), (PHONES, 1), (LAPTOPS, 1)]);
     assert_eq!(categories, expected);
+}
+
+/// Facets are counted only when asked for; asking changes neither the hits nor the total.
+pub async fn facets_only_when_asked(index: Arc<dyn SearchIndex>) {
+    load(index.as_ref()).await;
+    for text in ["", "galaxy", "lamp"] {
+        let mut with = query(text);
+        with.filters.brands = vec!["Samsung".into(), "hearth".into()];
+        with.filters.in_stock_only = true;
+        let without = SearchQuery {
+            facets: false,
+            ..with.clone()
+        };
+        let counted = run(index.as_ref(), &with).await;
+        let plain = run(index.as_ref(), &without).await;
+        assert!(counted.facets.is_some(), "facets asked for {text:?}");
+        assert_eq!(plain.facets, None, "no facets asked for {text:?}");
+        assert_eq!(plain.hits, counted.hits, "same hits for {text:?}");
+        assert_eq!(plain.total, counted.total, "same total for {text:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1163,7 +1188,10 @@ pub async fn removed_products_disappear(index: Arc<dyn SearchIndex>) {
     assert_eq!(index.document(product(1)).await.unwrap(), None);
     let results = run(index.as_ref(), &query("")).await;
     assert_eq!(results.total, 28);
-    let apple = results.facets.brands.iter().find(|b| b.value == "Apple");
+    let apple = facets_of(&results)
+        .brands
+        .iter()
+        .find(|b| b.value == "Apple");
     assert_eq!(apple.map(|b| b.count), Some(2));
     let suggested = suggest(index.as_ref(), "iph", 10).await;
     let names: Vec<&str> = suggested.products.iter().map(|p| p.name.as_str()).collect();
