@@ -46,7 +46,12 @@ const SEED: u64 = 42;
 const BATCH: u64 = 10_000;
 const PER_PAGE: u32 = 20;
 const SUGGEST_LIMIT: u32 = 10;
-const DATABASE: &str = "commerce_bench_search";
+
+/// This run's database: named for the process, so a smoke run under `cargo test` and a
+/// full run at the same time never drop each other's.
+fn database() -> String {
+    format!("commerce_bench_search_{}", std::process::id())
+}
 /// Price range of the filtered kind, in USD.
 const PRICE_MIN: i64 = 20;
 const PRICE_MAX: i64 = 500;
@@ -704,9 +709,10 @@ async fn pg_database(admin: &str) -> PgConnection {
     let mut conn = PgConnection::connect(admin).await.unwrap_or_else(|e| {
         panic!("no Postgres for the benchmark ({e}); run it with `cargo xtask bench search`")
     });
+    let database = database();
     for sql in [
-        format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"),
-        format!("CREATE DATABASE {DATABASE}"),
+        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+        format!("CREATE DATABASE {database}"),
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut conn)
@@ -714,14 +720,15 @@ async fn pg_database(admin: &str) -> PgConnection {
             .unwrap();
     }
     let mut url = url::Url::parse(admin).unwrap();
-    url.set_path(DATABASE);
+    url.set_path(&database);
     PgConnection::connect(url.as_str()).await.unwrap()
 }
 
 async fn pg_drop(admin: &str) {
     if let Ok(mut conn) = PgConnection::connect(admin).await {
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            database()
         )))
         .execute(&mut conn)
         .await;

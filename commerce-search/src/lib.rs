@@ -106,8 +106,9 @@
 //! sales ties by name before id; doing that here needs a fast column of whole names,
 //! which halved indexing throughput at a million products, so ties go by id only.)
 //! Category and brand names are read from the facet
-//! columns' dictionaries (cached per index generation), filtered by a word starting with
-//! the prefix, and checked to still have products.
+//! columns' dictionaries and their words put in a sorted map (cached per index
+//! generation), so the names with a word starting with the prefix are one range of it;
+//! each is checked to still have products.
 //!
 //! ## Writes
 //!

@@ -1,6 +1,7 @@
 //! The read side: search with facets, autosuggest, stored documents.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use commerce_core::search::{
@@ -227,14 +228,44 @@ fn facets(counts: FacetCounts) -> Facets {
 }
 
 /// The category and brand names in the index, from the facet columns' dictionaries
-/// (values of deleted documents included: callers check a name is still live).
+/// (values of deleted documents included: callers check a name is still live), with
+/// their words, so completing a prefix is a range of a sorted map, not a scan.
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
     generation: u64,
-    /// Category facet values (`"{id}\u{1f}{name}"`).
-    categories: BTreeSet<String>,
-    /// Brands as given.
-    brands: BTreeSet<String>,
+    /// Category facet values (`"{id}\u{1f}{name}"`), sorted.
+    categories: Vec<String>,
+    /// Brands as given, sorted.
+    brands: Vec<String>,
+    /// Each word of a category name, with the categories (positions) it is in.
+    category_words: BTreeMap<String, Vec<usize>>,
+    /// Each word of a brand, with the brands (positions) it is in.
+    brand_words: BTreeMap<String, Vec<usize>>,
+}
+
+impl Vocabulary {
+    /// Indexes the words of `values` (each read through `text`).
+    fn words(values: &[String], text: impl Fn(&str) -> &str) -> BTreeMap<String, Vec<usize>> {
+        let mut words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (n, value) in values.iter().enumerate() {
+            for word in document_words(text(value)) {
+                let at = words.entry(word).or_default();
+                if at.last() != Some(&n) {
+                    at.push(n);
+                }
+            }
+        }
+        words
+    }
+
+    /// The positions of the values with a word starting with `prefix`, in order.
+    fn completing(words: &BTreeMap<String, Vec<usize>>, prefix: &str) -> BTreeSet<usize> {
+        words
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(word, _)| word.starts_with(prefix))
+            .flat_map(|(_, at)| at.iter().copied())
+            .collect()
+    }
 }
 
 /// The [`Vocabulary`] of the last searcher generation asked about.
@@ -250,15 +281,13 @@ impl VocabularyCache {
         {
             return Ok(Arc::clone(vocabulary));
         }
-        let mut vocabulary = Vocabulary {
-            generation,
-            ..Vocabulary::default()
-        };
+        let mut categories = BTreeSet::new();
+        let mut brands = BTreeSet::new();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
             for (name, into) in [
-                (columns::CATEGORY, &mut vocabulary.categories),
-                (columns::BRAND, &mut vocabulary.brands),
+                (columns::CATEGORY, &mut categories),
+                (columns::BRAND, &mut brands),
             ] {
                 let Some(column) = fast.str(name)? else {
                     continue;
@@ -271,15 +300,20 @@ impl VocabularyCache {
                 }
             }
         }
-        let vocabulary = Arc::new(vocabulary);
+        let categories: Vec<String> = categories.into_iter().collect();
+        let brands: Vec<String> = brands.into_iter().collect();
+        let vocabulary = Arc::new(Vocabulary {
+            generation,
+            category_words: Vocabulary::words(&categories, |value| {
+                category_value(value).map_or("", |(_, name)| name)
+            }),
+            brand_words: Vocabulary::words(&brands, |brand| brand),
+            categories,
+            brands,
+        });
         *cached = Some(Arc::clone(&vocabulary));
         Ok(vocabulary)
     }
-}
-
-/// Whether a word of `name` starts with `prefix`.
-fn has_word_starting(name: &str, prefix: &str) -> bool {
-    document_words(name).any(|word| word.starts_with(prefix))
 }
 
 /// Autosuggest.
@@ -331,14 +365,15 @@ pub(crate) fn suggest(
         Ok(searcher.search(exact(field, value).as_ref(), &Count)? as u64)
     };
 
-    let mut matching: Vec<(&str, CategoryId, &str)> = vocabulary
-        .categories
-        .iter()
-        .filter_map(|value| {
-            let (id, name) = category_value(value)?;
-            has_word_starting(name, last).then_some((name, id, value.as_str()))
-        })
-        .collect();
+    let mut matching: Vec<(&str, CategoryId, &str)> =
+        Vocabulary::completing(&vocabulary.category_words, last)
+            .into_iter()
+            .filter_map(|n| {
+                let value = vocabulary.categories.get(n)?;
+                let (id, name) = category_value(value)?;
+                Some((name, id, value.as_str()))
+            })
+            .collect();
     matching.sort();
     let mut categories: Vec<CategoryCount> = Vec::new();
     for (name, category, value) in matching {
@@ -359,11 +394,13 @@ pub(crate) fn suggest(
     }
 
     let mut brands = Vec::new();
-    for brand in &vocabulary.brands {
+    for n in Vocabulary::completing(&vocabulary.brand_words, last) {
         if brands.len() == size {
             break;
         }
-        if has_word_starting(brand, last) && live(brand, fields.brand_facet)? > 0 {
+        if let Some(brand) = vocabulary.brands.get(n)
+            && live(brand, fields.brand_facet)? > 0
+        {
             brands.push(brand.clone());
         }
     }

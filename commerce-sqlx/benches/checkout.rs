@@ -32,7 +32,26 @@ use commerce_sqlx::{DatabaseConfig, PostgresStore, testing};
 use sqlx::Connection;
 
 const CLIENTS: usize = 64;
-const DATABASE: &str = "commerce_bench_checkout";
+
+/// This run's database: named for the process, so a smoke run under `cargo test` and a
+/// full run at the same time never drop each other's.
+fn database() -> String {
+    format!("commerce_bench_checkout_{}", std::process::id())
+}
+
+fn admin_url() -> String {
+    std::env::var("COMMERCE_BENCH_DATABASE_URL").unwrap_or_else(|_| testing::admin_url())
+}
+
+/// Drops this run's database.
+async fn drop_database() {
+    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url()).await {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", database());
+        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await;
+    }
+}
 
 struct Run {
     name: String,
@@ -59,25 +78,25 @@ impl Run {
 
 /// A fresh database for one scenario, and the engine on it.
 async fn engine() -> (PostgresStore, Commerce) {
-    let admin =
-        std::env::var("COMMERCE_BENCH_DATABASE_URL").unwrap_or_else(|_| testing::admin_url());
+    let admin = admin_url();
+    let database = database();
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .unwrap_or_else(|e| {
             panic!("no Postgres for the benchmark ({e}); run it with `cargo xtask bench checkout`")
         });
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"
+        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
     )))
     .execute(&mut conn)
     .await
     .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {DATABASE}")))
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
         .execute(&mut conn)
         .await
         .unwrap();
     let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(DATABASE);
+    url.set_path(&database);
     let config = DatabaseConfig::new(url.to_string())
         .unwrap()
         .with_max_connections(CLIENTS as u32 + 4);
@@ -290,6 +309,7 @@ async fn main() {
         )
         .await,
     ];
+    drop_database().await;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("\ncheckout through the engine on Postgres, {CLIENTS} clients, {cores} cores");
     for run in &runs {
