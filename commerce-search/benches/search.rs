@@ -275,8 +275,8 @@ async fn ours(index: &TantivySearch) -> Results {
 
 /// Plain tantivy on the same directory: the same fields, boosts and typo budgets as
 /// `commerce-search` (name 16/8, brand 10/5, category names 6/3, SKU 6 exact only,
-/// description 2/1), every term required; top 20 by BM25 score (no rating/sales
-/// tie-break) plus a `Count`; ids only. Two query shapes ([`Shape`]): the one ours
+/// description 2/1), every term required; top 20 by BM25 score, then rating, then sales
+/// (tantivy's own multi-key sort) plus a `Count`; ids only. Two query shapes ([`Shape`]): the one ours
 /// builds (`raw`: per word, the best field's exact-plus-typo score, a
 /// `DisjunctionMaxQuery` of per-field unions; per phrase, the best field's), and the
 /// simplest one (`flat`: per word one flat `BooleanQuery` of every field's exact and typo
@@ -291,6 +291,7 @@ async fn ours(index: &TantivySearch) -> Results {
 mod raw {
     use std::ops::Bound;
 
+    use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
     use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
     use tantivy::columnar::{Column, StrColumn};
     use tantivy::query::{
@@ -298,7 +299,26 @@ mod raw {
         PhraseQuery, Query, RangeQuery, TermQuery,
     };
     use tantivy::schema::{Field, IndexRecordOption, Schema};
-    use tantivy::{DocId, Index, IndexReader, Order, Score, SegmentReader, Term};
+    use tantivy::{DocAddress, DocId, Index, IndexReader, Order, Score, SegmentReader, Term};
+
+    /// Top 20 by relevance as ours orders it, in tantivy's own multi-key sort: score,
+    /// then rating, then sales (ties then go by document address; ours by product id).
+    fn relevance() -> impl Collector<Fruit = Vec<((Score, (Option<i64>, Option<u64>)), DocAddress)>>
+    {
+        TopDocs::with_limit(PER_PAGE as usize).order_by((
+            (SortBySimilarityScore, Order::Desc),
+            (
+                (
+                    SortByStaticFastValue::<i64>::for_field("rating"),
+                    Order::Desc,
+                ),
+                (
+                    SortByStaticFastValue::<u64>::for_field("sales"),
+                    Order::Desc,
+                ),
+            ),
+        ))
+    }
 
     use super::{Item, Kind, PER_PAGE, PRICE_MAX, PRICE_MIN, QueryTerm, SUGGEST_LIMIT};
 
@@ -502,7 +522,7 @@ mod raw {
                 Kind::Filtered => {
                     let text = self.text(&item.text);
                     let main = self.with_filters(text.box_clone(), item, true, true);
-                    let top = TopDocs::with_limit(PER_PAGE as usize).order_by_score();
+                    let top = relevance();
                     let (_total, top, _brands_ratings) = searcher
                         .search(&main, &(Count, top, Facets::new(true, false, false, true)))
                         .unwrap();
@@ -518,7 +538,7 @@ mod raw {
                 }
                 _ => {
                     let q = self.text(&item.text);
-                    let top = TopDocs::with_limit(PER_PAGE as usize).order_by_score();
+                    let top = relevance();
                     let (_total, top) = searcher.search(q.as_ref(), &(Count, top)).unwrap();
                     ids(top.into_iter().map(|(_, a)| a).collect())
                 }

@@ -76,7 +76,13 @@ fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
                 Box::new(FuzzyTermQuery::new(term, budget, true)),
                 fuzzy,
             ));
-            Box::new(BooleanQuery::union(vec![exact, fuzzy])) as Box<dyn Query>
+            // Every exact match is within the budget too, so the typo clause decides which
+            // documents match and the exact one only adds its score: a required clause
+            // with an optional one, cheaper to run than a union of the two.
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, fuzzy),
+                (Occur::Should, exact),
+            ])) as Box<dyn Query>
         })
         .collect();
     Box::new(DisjunctionMaxQuery::new(per_field))
