@@ -239,6 +239,9 @@ impl Receiver {
     }
 }
 
+/// (request line, Idempotency-Key) of each request a [`Proxy`] saw, in order.
+pub type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A loopback proxy to localstripe that drops the connection instead of answering the
 /// first `drops` requests matching `method path` (after localstripe handled them), and
 /// records the `Idempotency-Key` of every request.
@@ -246,7 +249,7 @@ pub struct Proxy {
     /// Its base URL.
     pub url: String,
     /// (request line, Idempotency-Key) of every request, in order.
-    pub seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub seen: Seen,
 }
 
 impl Proxy {
@@ -255,7 +258,7 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let upstream = authority(&stripe_url());
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen: Seen = Arc::new(Mutex::new(Vec::new()));
         let dropped = Arc::new(AtomicUsize::new(0));
         let log = seen.clone();
         tokio::spawn(async move {
