@@ -53,3 +53,42 @@ pub(crate) fn map_error(what: &str, payment: Option<&str>, error: StripeError) -
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use commerce_core::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn network_errors_and_timeouts_are_retryable_and_say_nothing_of_stripe() {
+        for error in [
+            StripeError::Timeout,
+            StripeError::ClientError("connection reset {\"secret\":1}".into()),
+        ] {
+            assert!(is_retryable(&error));
+            match map_error("read a payment", Some("pi_1"), error) {
+                Error::Provider { retryable, message } => {
+                    assert!(retryable);
+                    assert!(!message.contains('{'), "{message}");
+                }
+                other => panic!("expected a provider error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unreadable_answers_and_bad_configuration_are_not_retried() {
+        let error = StripeError::JSONDeserialize("{\"raw\":true}".into());
+        assert!(!is_retryable(&error));
+        match map_error("read a payment", None, error) {
+            Error::Provider { retryable, message } => {
+                assert!(!retryable);
+                assert!(!message.contains('{'), "{message}");
+            }
+            other => panic!("expected a provider error, got {other:?}"),
+        }
+        let error = map_error("read a payment", None, StripeError::ConfigError("x".into()));
+        assert!(matches!(error.kind(), ErrorKind::InvalidInput { .. }));
+    }
+}

@@ -41,7 +41,8 @@
 //!   checks `Stripe-Signature` (HMAC-SHA256 over `"{t}.{body}"`, 5 minutes tolerance
 //!   against the engine's clock) with `async-stripe-webhook`, and maps
 //!   `payment_intent.succeeded`, `payment_intent.payment_failed`,
-//!   `payment_intent.canceled` and `charge.refunded` onto the core's notices; any other
+//!   `payment_intent.canceled` and `charge.refunded` (and, for manual capture,
+//!   `payment_intent.amount_capturable_updated`) onto the core's notices; any other
 //!   genuine event is `Ok(None)`. De-duplication by event id is the core's (the order
 //!   remembers the notices it applied).
 //!

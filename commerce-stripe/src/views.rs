@@ -69,3 +69,35 @@ pub(crate) fn payment(intent: &PaymentIntent) -> Result<ProviderPayment, Error> 
         client_secret: intent.client_secret.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+
+    #[test]
+    fn minor_units_are_exact_for_every_exponent() {
+        let cases = [
+            (Decimal::new(1999, 2), Currency::USD, 1999),
+            (Decimal::new(1999, 0), Currency::JPY, 1999),
+            (Decimal::new(1999, 3), Currency::KWD, 1999),
+            (Decimal::new(5, 1), Currency::EUR, 50),
+        ];
+        for (amount, currency, minor) in cases {
+            assert_eq!(minor_units(Money::new(amount, currency)).unwrap(), minor);
+        }
+        assert!(minor_units(Money::new(Decimal::new(15, 1), Currency::JPY)).is_err());
+        assert!(minor_units(Money::new(Decimal::ZERO, Currency::USD)).is_err());
+        assert!(minor_units(Money::new(Decimal::new(-1, 0), Currency::USD)).is_err());
+    }
+
+    #[test]
+    fn currencies_round_trip_through_stripes_codes() {
+        for currency in [Currency::USD, Currency::JPY, Currency::KWD, Currency::EUR] {
+            let stripe = stripe_currency(currency).unwrap();
+            assert_eq!(stripe.to_string(), currency.code().to_ascii_lowercase());
+            assert_eq!(self::currency(&stripe).unwrap(), currency);
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use commerce_core::payment::{PaymentNotice, PaymentOutcome, PaymentRef};
 use commerce_core::{Error, Money, OrderId};
-use stripe_shared::{Charge, PaymentIntent};
+use stripe_shared::{Charge, PaymentIntent, PaymentIntentStatus};
 use stripe_webhook::{EventObject, Webhook, WebhookError};
 
 use crate::payments::ORDER_ID;
@@ -45,6 +45,17 @@ pub(crate) fn verify(
                 intent,
                 PaymentOutcome::Succeeded {
                     captured: Money::from_minor_units(intent.amount_received, currency),
+                },
+            ))
+        }
+        EventObject::PaymentIntentAmountCapturableUpdated(intent)
+            if intent.status == PaymentIntentStatus::RequiresCapture =>
+        {
+            let currency = views::currency(&intent.currency)?;
+            Some(notice(
+                intent,
+                PaymentOutcome::Authorized {
+                    amount: Money::from_minor_units(intent.amount_capturable, currency),
                 },
             ))
         }

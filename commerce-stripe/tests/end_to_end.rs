@@ -316,14 +316,41 @@ async fn manual_capture_in_part_then_cancel_of_another() {
     assert_eq!(server["status"], "succeeded");
     assert_eq!(server["amount_received"], 1500);
 
-    let other = w.ordered(1).await;
-    let reference = PaymentRef(World::intent(&other));
+    // An unpaid order cancelled by its customer: its PaymentIntent is voided at Stripe.
+    let unpaid = w.ordered(1).await;
+    let cancelled = w
+        .engine
+        .cancel_order(ALICE, unpaid.id, "changed my mind")
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    let server = get_json(&format!("/v1/payment_intents/{}", World::intent(&unpaid))).await;
+    assert_eq!(server["status"], "canceled");
+
+    // An authorised, uncaptured order cancelled: voided too, nothing captured.
+    let held = w.ordered(1).await;
+    w.engine.pay(ALICE, held.id, "pm_card_visa").await.unwrap();
+    w.engine
+        .cancel_order(ALICE, held.id, "changed my mind")
+        .await
+        .unwrap();
+    let server = get_json(&format!("/v1/payment_intents/{}", World::intent(&held))).await;
+    assert_eq!(server["status"], "canceled");
+    assert_eq!(server["amount_received"], 0);
+
+    // Cancelling again at the adapter: still cancelled, no error.
     let key = IdempotencyKey::parse(&format!("cancel-{}", unique())).unwrap();
-    let cancelled = w.stripe.cancel(&reference, &key).await.unwrap();
-    assert_eq!(cancelled.status, PaymentStatus::Cancelled);
-    // Again: still cancelled, no error.
-    let again = w.stripe.cancel(&reference, &key).await.unwrap();
+    let again = w
+        .stripe
+        .cancel(&PaymentRef(World::intent(&held)), &key)
+        .await
+        .unwrap();
     assert_eq!(again.status, PaymentStatus::Cancelled);
+    assert_eq!(
+        w.available().await,
+        10 - 2,
+        "only the captured order's stock is out"
+    );
 }
 
 #[tokio::test]
@@ -393,4 +420,50 @@ async fn an_unknown_payment_is_not_found_without_stripe_json() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(!err.to_string().contains('{'), "{err}");
+}
+
+#[tokio::test]
+async fn rate_limits_and_outages_are_retried_then_typed_retryable() {
+    let w = World::new("whsec_unused").await;
+    let order = w.ordered(1).await;
+    let reference = PaymentRef(World::intent(&order));
+    for status in [429u16, 500, 503] {
+        // Always failing: three tries, then a retryable error without Stripe's JSON.
+        let proxy = Proxy::failing("GET /v1/payment_intents", status, 100).await;
+        let stripe = support::payments(&proxy.url, "whsec_unused");
+        let err = stripe.payment(&reference).await.unwrap_err();
+        match &err {
+            Error::Provider { retryable, message } => {
+                assert!(retryable, "{status}");
+                assert!(!message.contains("injected"), "{message}");
+            }
+            other => panic!("expected a retryable provider error for {status}, got {other:?}"),
+        }
+        assert_eq!(
+            proxy.seen.lock().unwrap().len(),
+            3,
+            "tried three times on {status}"
+        );
+        // Failing once: the retry gets through.
+        let proxy = Proxy::failing("GET /v1/payment_intents", status, 1).await;
+        let stripe = support::payments(&proxy.url, "whsec_unused");
+        let found = stripe.payment(&reference).await.unwrap();
+        assert_eq!(found.reference, reference);
+        assert_eq!(proxy.seen.lock().unwrap().len(), 2);
+    }
+    // A refusal that retrying cannot fix is not retried.
+    let proxy = Proxy::failing("GET /v1/payment_intents", 400, 100).await;
+    let stripe = support::payments(&proxy.url, "whsec_unused");
+    let err = stripe.payment(&reference).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Provider {
+                retryable: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(proxy.seen.lock().unwrap().len(), 1);
 }

@@ -279,3 +279,36 @@ async fn a_genuine_event_the_core_does_not_act_on_is_none() {
         other => panic!("expected Ok(None), got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_authorisation_webhook_pays_a_manual_capture_order_once() {
+    let secret = format!("whsec_{}", unique());
+    let w = World::with(
+        &support::stripe_url(),
+        &secret,
+        commerce_core::payment::CaptureMode::Manual,
+    )
+    .await;
+    let order = w.ordered(2).await;
+    let intent = World::intent(&order);
+    let mut object = get_json(&format!("/v1/payment_intents/{intent}")).await;
+    object["status"] = json!("requires_capture");
+    object["amount_capturable"] = json!(2000);
+    let payload = event("payment_intent.amount_capturable_updated", object);
+    let signature = sign(&secret, &payload, Utc::now().timestamp());
+    for _ in 0..2 {
+        let paid = w
+            .engine
+            .handle_payment_webhook(&payload, &signature)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(paid.status, OrderStatus::Paid);
+        assert_eq!(
+            paid.payment.authorized,
+            Money::parse("20.00", Currency::USD).unwrap()
+        );
+        assert!(paid.payment.captured.is_zero());
+    }
+    assert_eq!(w.on_hand().await, 8, "committed once");
+}

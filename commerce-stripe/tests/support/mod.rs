@@ -255,6 +255,16 @@ pub struct Proxy {
 impl Proxy {
     /// Starts the proxy.
     pub async fn start(method_path: &'static str, drops: usize) -> Proxy {
+        Proxy::run(method_path, drops, None).await
+    }
+
+    /// A proxy that answers the first `times` requests matching `method path` itself with
+    /// HTTP `status` and a Stripe-shaped error body, without forwarding them.
+    pub async fn failing(method_path: &'static str, status: u16, times: usize) -> Proxy {
+        Proxy::run(method_path, times, Some(status)).await
+    }
+
+    async fn run(method_path: &'static str, drops: usize, status: Option<u16>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let upstream = authority(&stripe_url());
@@ -274,6 +284,22 @@ impl Proxy {
                     log.lock()
                         .unwrap()
                         .push((line.clone(), header(&head, "idempotency-key")));
+                    let matches = line.starts_with(method_path)
+                        && line[method_path.len()..].starts_with(|c| c == ' ' || c == '/');
+                    if let Some(status) = status
+                        && matches
+                        && dropped.fetch_add(1, Ordering::SeqCst) < drops
+                    {
+                        let body = r#"{"error":{"type":"api_error","message":"injected"}}"#;
+                        let answer = format!(
+                            "HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\n\
+                             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = client.write_all(answer.as_bytes()).await;
+                        let _ = client.shutdown().await;
+                        return;
+                    }
                     let mut server = TcpStream::connect(&upstream).await.unwrap();
                     let head = head
                         .lines()
@@ -287,7 +313,8 @@ impl Proxy {
                     server.write_all(&body).await.unwrap();
                     let mut answer = Vec::new();
                     let _ = server.read_to_end(&mut answer).await;
-                    let drop_it = line.starts_with(method_path)
+                    let drop_it = status.is_none()
+                        && line.starts_with(method_path)
                         && line[method_path.len()..].starts_with(' ')
                         && dropped.fetch_add(1, Ordering::SeqCst) < drops;
                     if drop_it {
