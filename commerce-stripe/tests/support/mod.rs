@@ -285,7 +285,7 @@ impl Proxy {
                         .unwrap()
                         .push((line.clone(), header(&head, "idempotency-key")));
                     let matches = line.starts_with(method_path)
-                        && line[method_path.len()..].starts_with(|c| c == ' ' || c == '/');
+                        && line[method_path.len()..].starts_with([' ', '/']);
                     if let Some(status) = status
                         && matches
                         && dropped.fetch_add(1, Ordering::SeqCst) < drops
