@@ -209,13 +209,50 @@ async fn a_retry_after_a_lost_answer_creates_no_second_payment_intent() {
         .clone()
         .expect("an Idempotency-Key on the create");
     assert_eq!(intents[0]["metadata"]["commerce_idempotency_key"], key);
+    assert!(
+        proxy
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(line, _)| line.starts_with("GET /v1/payment_intents?")),
+        "the retry looked the PaymentIntent up by its key"
+    );
     // The order pays normally through the same proxy.
     let attempt = w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
     assert_eq!(attempt.order.status, OrderStatus::Paid);
 }
 
 #[tokio::test]
-async fn a_retry_after_a_lost_confirmation_reuses_its_key_and_pays_once() {
+async fn a_create_cut_before_stripe_is_sent_again_with_the_same_key() {
+    let proxy = Proxy::cutting("POST /v1/payment_intents", 1).await;
+    let w = World::with(&proxy.url, "whsec_unused", CaptureMode::Automatic).await;
+    let order = w.ordered(1).await;
+    let intents = intents_for(&order).await;
+    assert_eq!(
+        intents.len(),
+        1,
+        "one PaymentIntent on the server: {intents:#?}"
+    );
+    let creates: Vec<Option<String>> = proxy
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(line, _)| line.starts_with("POST /v1/payment_intents "))
+        .map(|(_, key)| key.clone())
+        .collect();
+    assert_eq!(creates.len(), 2, "sent again after the cut: {creates:?}");
+    assert!(creates[0].is_some(), "keyed");
+    assert_eq!(creates[0], creates[1], "the retry reuses the key");
+    assert_eq!(
+        intents[0]["metadata"]["commerce_idempotency_key"],
+        creates[0].clone().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn paying_twice_confirms_once_and_every_mutating_call_is_keyed() {
     let proxy = Proxy::start("POST /v1/payment_intents/", 0).await;
     let w = World::with(&proxy.url, "whsec_unused", CaptureMode::Automatic).await;
     let order = w.ordered(1).await;
@@ -238,6 +275,48 @@ async fn a_retry_after_a_lost_confirmation_reuses_its_key_and_pays_once() {
             .all(|(_, key)| key.is_some()),
         "every mutating call carries an Idempotency-Key: {seen:#?}"
     );
+}
+
+#[tokio::test]
+async fn a_lost_confirmation_answer_is_retried_and_pays_once() {
+    let w = World::new("whsec_unused").await;
+    let order = w.ordered(1).await;
+    let intent = World::intent(&order);
+    // From here the engine reaches Stripe through a proxy that loses the answer to the
+    // confirmation (after localstripe took the money).
+    let confirm: &'static str =
+        Box::leak(format!("POST /v1/payment_intents/{intent}/confirm").into_boxed_str());
+    let proxy = Proxy::start(confirm, 1).await;
+    let engine = commerce_core::Commerce::new(
+        w.memory.stores.clone(),
+        std::sync::Arc::new(support::payments(&proxy.url, "whsec_unused")),
+        w.memory.clock.clone(),
+        commerce_core::Config::default(),
+    );
+    let attempt = engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
+    assert_eq!(attempt.status, PaymentStatus::Succeeded);
+    assert_eq!(attempt.order.status, OrderStatus::Paid);
+    let seen = proxy.seen.lock().unwrap().clone();
+    let confirms = seen
+        .iter()
+        .filter(|(line, _)| line.starts_with(confirm))
+        .count();
+    assert_eq!(confirms, 1, "not confirmed twice: {seen:#?}");
+    let at = seen
+        .iter()
+        .position(|(line, _)| line.starts_with(confirm))
+        .unwrap();
+    assert!(
+        seen[at + 1..]
+            .iter()
+            .any(|(line, _)| line.starts_with(&format!("GET /v1/payment_intents/{intent}"))),
+        "after the lost answer the adapter read the payment again: {seen:#?}"
+    );
+    let server = get_json(&format!("/v1/payment_intents/{intent}")).await;
+    assert_eq!(server["status"], "succeeded");
+    assert_eq!(server["amount_received"], 1000);
+    assert_eq!(paid_entries(&w.order(order.id).await), 1);
+    assert_eq!(w.on_hand().await, 9);
 }
 
 #[tokio::test]

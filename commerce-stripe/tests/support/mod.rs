@@ -264,6 +264,14 @@ impl Proxy {
         Proxy::run(method_path, times, Some(status)).await
     }
 
+    /// A proxy that drops the connection of the first `times` requests matching
+    /// `method path` before forwarding them: they never reach localstripe.
+    pub async fn cutting(method_path: &'static str, times: usize) -> Proxy {
+        Proxy::run(method_path, times, Some(0)).await
+    }
+
+    /// `status`: `None` loses localstripe's answer, `Some(0)` cuts the request before
+    /// it is forwarded, `Some(code)` answers with that HTTP status.
     async fn run(method_path: &'static str, drops: usize, status: Option<u16>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -290,6 +298,9 @@ impl Proxy {
                         && matches
                         && dropped.fetch_add(1, Ordering::SeqCst) < drops
                     {
+                        if status == 0 {
+                            return; // the connection drops; localstripe never sees it
+                        }
                         let body = r#"{"error":{"type":"api_error","message":"injected"}}"#;
                         let answer = format!(
                             "HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\n\
