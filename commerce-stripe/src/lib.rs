@@ -32,7 +32,9 @@
 //!   was lost, the adapter first looks for a PaymentIntent carrying the key in its
 //!   metadata (a plain list, which unlike search is read-your-writes) and reuses it, so a
 //!   server that ignores `Idempotency-Key` (the `localstripe` test server does) still
-//!   ends up with one PaymentIntent per order.
+//!   ends up with one PaymentIntent per order. (The adapter remembers such keys in
+//!   memory; after a restart, Stripe's own 24-hour `Idempotency-Key` replay is what keeps
+//!   a repeated create from opening a second PaymentIntent.)
 //! - **Errors**: a decline is [`Error::PaymentDeclined`](commerce_core::Error::PaymentDeclined)
 //!   with Stripe's decline code (or error code); network errors, timeouts, 429 and 5xx
 //!   are [`Error::Provider`](commerce_core::Error::Provider) with `retryable: true`; other
