@@ -378,7 +378,7 @@ async fn refunds_never_exceed_what_was_captured() {
 }
 
 #[tokio::test]
-async fn manual_capture_in_part_then_cancel_of_another() {
+async fn manual_capture_in_part_and_cancellations_void_at_stripe() {
     let w = World::with(&stripe_url(), "whsec_unused", CaptureMode::Manual).await;
     let order = w.ordered(2).await; // 20.00 authorised
     let attempt = w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
