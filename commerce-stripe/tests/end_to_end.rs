@@ -278,6 +278,46 @@ async fn paying_twice_confirms_once_and_every_mutating_call_is_keyed() {
 }
 
 #[tokio::test]
+async fn every_mutating_call_carries_its_own_idempotency_key() {
+    let proxy = Proxy::start("POST /nothing-is-dropped", 0).await;
+    let w = World::with(&proxy.url, "whsec_unused", CaptureMode::Manual).await;
+    let order = w.ordered(2).await;
+    w.engine.pay(ALICE, order.id, "pm_card_visa").await.unwrap();
+    w.engine
+        .capture_payment(ADMIN, order.id, Some(usd("15.00")))
+        .await
+        .unwrap();
+    let key = IdempotencyKey::parse(&format!("refund-{}", unique())).unwrap();
+    w.engine
+        .refund(ADMIN, order.id, usd("5.00"), "scratched", &key)
+        .await
+        .unwrap();
+    let other = w.ordered(1).await;
+    w.engine
+        .cancel_order(ALICE, other.id, "changed my mind")
+        .await
+        .unwrap();
+    let seen = proxy.seen.lock().unwrap().clone();
+    let posts: Vec<&(String, Option<String>)> = seen
+        .iter()
+        .filter(|(line, _)| line.starts_with("POST "))
+        .collect();
+    for path in ["/confirm ", "/capture ", "/cancel ", "/v1/refunds "] {
+        assert!(
+            posts.iter().any(|(line, _)| line.contains(path)),
+            "{path} went through the proxy: {posts:#?}"
+        );
+    }
+    assert!(
+        posts.iter().all(|(_, key)| key.is_some()),
+        "every POST keyed: {posts:#?}"
+    );
+    let keys: std::collections::HashSet<&String> =
+        posts.iter().filter_map(|(_, key)| key.as_ref()).collect();
+    assert_eq!(keys.len(), posts.len(), "one key per operation: {posts:#?}");
+}
+
+#[tokio::test]
 async fn a_lost_confirmation_answer_is_retried_and_pays_once() {
     let w = World::new("whsec_unused").await;
     let order = w.ordered(1).await;
