@@ -16,7 +16,9 @@
 //!
 //! Features: `postgres` and `sqlite` add `commerce::sql` (the `commerce-sqlx` adapters: every
 //! storage port on a database); `search` adds `commerce::search_index` (the `commerce-search`
-//! adapter: the search port on tantivy, next to the core's `commerce::search` types).
+//! adapter: the search port on tantivy, next to the core's `commerce::search` types);
+//! `stripe` adds `commerce::stripe` (the `commerce-stripe` adapter: the payment port on
+//! Stripe; needs Rust 1.89).
 //!
 //! `cargo run --example quickstart` prices a cart with a coupon, tax and shipping and
 //! prints the itemised result a shopper would see.
@@ -31,3 +33,8 @@ pub use commerce_sqlx as sql;
 /// implements [`ports::SearchIndex`]; the query and result types are in [`search`].
 #[cfg(feature = "search")]
 pub use commerce_search as search_index;
+
+/// Stripe payments (the `commerce-stripe` crate): `stripe::StripePayments` implements
+/// [`ports::PaymentProvider`] with PaymentIntents, refunds and signed webhooks.
+#[cfg(feature = "stripe")]
+pub use commerce_stripe as stripe;

@@ -3,8 +3,11 @@
 
 use std::path::Path;
 
+use std::process::Command;
+
 use crate::postgres::Postgres;
-use crate::{cargo, root};
+use crate::service::{Service, free_port};
+use crate::{cargo, python, root};
 
 /// The variable through which the adapter tests receive the admin URL; each test creates
 /// its own `commerce_test_<32 hex>` database through it.
@@ -12,6 +15,16 @@ const TEST_DATABASE_VAR: &str = "COMMERCE_TEST_DATABASE_URL";
 
 /// Where the SQLite run of the lifecycle example keeps its database, from the root.
 const LIFECYCLE_DB: &str = "target/lifecycle.db";
+
+/// The variable through which the Stripe adapter's tests receive the API base URL of
+/// the `localstripe` server (with its trailing `/`).
+const TEST_STRIPE_VAR: &str = "COMMERCE_TEST_STRIPE_URL";
+
+/// The pinned fake Stripe API the Stripe adapter's tests talk to.
+const LOCALSTRIPE: &str = "localstripe==1.15.10";
+
+/// Our launcher for it, which brings its JSON in line with Stripe's (see the file).
+const LOCALSTRIPE_COMPAT: &str = "commerce-stripe/tests/support/localstripe_compat.py";
 
 /// Runs the whole suite. Leftover test databases are dropped before and after, whether
 /// the tests pass or not.
@@ -28,7 +41,13 @@ fn tests_and_examples(postgres: &Postgres) -> Result<(), String> {
         "xtask: {TEST_DATABASE_VAR}={} for the tests",
         postgres.shown()
     );
-    let env = [(TEST_DATABASE_VAR, postgres.url())];
+    let stripe = localstripe()?;
+    let stripe_url = format!("http://127.0.0.1:{}/", stripe.port());
+    println!("xtask: {TEST_STRIPE_VAR}={stripe_url} for the tests");
+    let env = [
+        (TEST_DATABASE_VAR, postgres.url()),
+        (TEST_STRIPE_VAR, stripe_url.as_str()),
+    ];
     cargo(&["test", "--workspace", "--all-targets"], &env)?;
     // `--all-targets` leaves doc tests out; run them on their own.
     cargo(&["test", "--workspace", "--doc"], &env)?;
@@ -36,6 +55,20 @@ fn tests_and_examples(postgres: &Postgres) -> Result<(), String> {
         cargo(&["run", "--quiet", "--example", example], &[])?;
     }
     lifecycle_on_sqlite()
+}
+
+/// Starts `localstripe` (in the pinned virtualenv) on a free port, with fresh state; it
+/// stops when the returned service is dropped.
+fn localstripe() -> Result<Service, String> {
+    let python = python::venv(&[LOCALSTRIPE])?;
+    let port = free_port()?;
+    Service::start(
+        "localstripe",
+        Command::new(python)
+            .arg(root().join(LOCALSTRIPE_COMPAT))
+            .args(["--port", &port.to_string(), "--from-scratch"]),
+        port,
+    )
 }
 
 /// The lifecycle example again, on a fresh SQLite file, once the facade has its `sqlite`
