@@ -233,7 +233,11 @@ mod tests {
             "not a url",
         ] {
             let error = SmtpConfig::from_url(bad).unwrap_err();
-            assert_eq!(error.kind(), commerce_core::ErrorKind::InvalidInput, "{bad}");
+            assert_eq!(
+                error.kind(),
+                commerce_core::ErrorKind::InvalidInput { field: "smtp_url" },
+                "{bad}"
+            );
             assert!(!error.to_string().contains("hunter2"));
         }
     }

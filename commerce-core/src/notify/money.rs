@@ -35,3 +35,23 @@ pub fn format_money(amount: &Money) -> String {
         None => format!("{sign}{grouped} {}", amount.currency()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::money::Currency;
+
+    #[test]
+    fn money_is_shown_with_the_currencys_minor_units_and_grouped_thousands() {
+        let shown = |amount, currency| format_money(&Money::new(amount, currency));
+        assert_eq!(shown(dec!(1234.5), Currency::USD), "1,234.50 USD");
+        assert_eq!(shown(dec!(1500), Currency::JPY), "1,500 JPY");
+        assert_eq!(shown(dec!(1.25), Currency::KWD), "1.250 KWD");
+        assert_eq!(shown(dec!(1234567.891), Currency::KWD), "1,234,567.891 KWD");
+        assert_eq!(shown(dec!(-12), Currency::EUR), "-12.00 EUR");
+        assert_eq!(shown(dec!(0.005), Currency::USD), "0.01 USD");
+        assert_eq!(shown(dec!(999), Currency::USD), "999.00 USD");
+    }
+}

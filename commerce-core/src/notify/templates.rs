@@ -218,3 +218,72 @@ Use the link from the reset page within the hour; if it was not you, ignore this
         "<p>Good news: <b>{{ product }}</b> ({{ sku }}) is back in stock.</p>\n",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use serde_json::json;
+
+    use super::*;
+
+    fn context() -> serde_json::Value {
+        json!({
+            "name": "Ada", "email": "ada@example.com", "number": "100042",
+            "total": "1,234.50 USD", "code": "card_declined", "carrier": "UPS",
+            "tracking_number": "1Z999", "tracking_url": "https://track.test/1Z999?a=1&b=2",
+            "sku": "MUG-1", "product": "Mug <large>", "available": 3, "threshold": 5,
+            "lines": [{ "name": "Mug", "sku": "MUG-1", "quantity": 2,
+                        "unit_price": "10.00 USD", "total": "20.00 USD" }],
+            "totals": { "items": "20.00 USD", "discount": "0.00 USD", "shipping": "5.00 USD",
+                        "shipping_discount": "0.00 USD", "tax": "1.00 USD",
+                        "total": "26.00 USD" },
+        })
+    }
+
+    #[test]
+    fn every_kind_renders_a_subject_text_and_html() {
+        let templates = Templates::new();
+        for kind in NotificationKind::ALL {
+            let rendered = templates.render(kind, &context()).unwrap();
+            assert!(!rendered.subject.is_empty(), "{kind:?}");
+            assert!(!rendered.subject.contains('\n'), "{kind:?}");
+            assert!(!rendered.text.is_empty() && !rendered.html.is_empty(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let rendered = Templates::new()
+            .render(NotificationKind::LowStock, &context())
+            .unwrap();
+        assert!(rendered.html.contains("Mug &lt;large&gt;"), "{}", rendered.html);
+        assert!(rendered.text.contains("Mug <large>"), "{}", rendered.text);
+        let shipped = Templates::new()
+            .render(NotificationKind::ShippingUpdate, &context())
+            .unwrap();
+        assert!(shipped.text.contains("https://track.test/1Z999?a=1&b=2"));
+        assert!(shipped.html.contains("1Z999"));
+    }
+
+    #[test]
+    fn a_missing_variable_fails_naming_the_template() {
+        let error = Templates::new()
+            .render(NotificationKind::OrderConfirmation, &json!({ "number": "1" }))
+            .unwrap_err();
+        assert!(error.to_string().contains("order_confirmation"), "{error}");
+    }
+
+    #[test]
+    fn a_host_override_replaces_only_its_template() {
+        let templates = Templates::new()
+            .with_template("welcome.subject.txt", "Hi {{ name }}!")
+            .unwrap();
+        let rendered = templates.render(NotificationKind::Welcome, &context()).unwrap();
+        assert_eq!(rendered.subject, "Hi Ada!");
+        assert!(rendered.text.contains("ada@example.com"));
+        let default = Templates::new()
+            .render(NotificationKind::Welcome, &context())
+            .unwrap();
+        assert_eq!(default.subject, "Welcome to the shop");
+    }
+}
