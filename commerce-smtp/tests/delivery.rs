@@ -1,0 +1,219 @@
+//! E-mail notifications delivered through a real SMTP server (aiosmtpd on loopback, one
+//! per test): what arrives, an outage with the queue and history in Postgres, and
+//! failures that are recorded without blocking the queue.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use commerce_core::NotificationSettings;
+use commerce_core::identity::Account;
+use commerce_core::notify::{
+    Channel, DeliveryStatus, Notification, NotificationKey, NotificationKind, Templates,
+    format_money,
+};
+use commerce_core::ports::Stores;
+use commerce_core::{AccountId, EventId};
+use commerce_smtp::{SmtpConfig, SmtpNotifier};
+use commerce_testkit::fixtures::now;
+use commerce_testkit::notify::NotifyShop;
+use serde_json::{Value, json};
+use support::SmtpSink;
+
+fn settings(sink: &SmtpSink) -> NotificationSettings {
+    let config = SmtpConfig::from_url(&sink.url()).unwrap();
+    NotificationSettings::default().with_notifier(Arc::new(SmtpNotifier::new(&config).unwrap()))
+}
+
+/// A unique address per test run, so parallel tests never read each other's mail.
+fn address(who: &str) -> String {
+    format!("{who}-{}@example.com", EventId::random())
+}
+
+fn text(message: &Value, part: &str) -> String {
+    message[part].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_confirmation_arrives_with_number_and_total_in_both_parts() {
+    let sink = SmtpSink::start();
+    let shop = NotifyShop::new(commerce_core::memory::stores(), settings(&sink)).await;
+    let email = address("alice");
+    let (_, who) = shop.customer(&email, "Alice").await;
+    let order = shop.order(who, &[(shop.mug, 3), (shop.tee, 1)]).await;
+    shop.queue().await;
+    let delivery = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!(delivery.sent, 2, "{delivery:?}");
+
+    let received = sink.received_by(&email);
+    assert_eq!(received.len(), 2, "welcome and confirmation: {received:?}");
+    let subject = format!("Order {} confirmed", order.number);
+    let confirmation = received
+        .iter()
+        .find(|m| m["subject"] == subject.as_str())
+        .unwrap_or_else(|| panic!("no message with subject {subject}: {received:?}"));
+    assert_eq!(confirmation["to"], email.as_str());
+    assert_eq!(confirmation["mail_from"], "shop@example.com");
+    assert_eq!(confirmation["from"], "Shop <shop@example.com>");
+    assert_eq!(confirmation["reply_to"], "help@example.com");
+    assert_eq!(confirmation["content_type"], "multipart/alternative");
+    let total = format_money(&order.totals.total);
+    assert!(total.ends_with(" USD"));
+    for part in ["text", "html"] {
+        let body = text(confirmation, part);
+        assert!(body.contains(order.number.as_str()), "number in {part}: {body}");
+        assert!(body.contains(&total), "total {total} in {part}: {body}");
+        assert!(body.contains("Mug") && body.contains("T-shirt"), "{part}: {body}");
+    }
+    assert!(text(confirmation, "html").contains("<table>"));
+}
+
+async fn postgres() -> Stores {
+    commerce_sqlx::testing::postgres().await
+}
+
+fn statuses(history: &[Notification]) -> Vec<(DeliveryStatus, u32)> {
+    history.iter().map(|n| (n.status, n.attempts)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn during_an_outage_notifications_wait_and_are_sent_once_when_the_server_is_back() {
+    let mut sink = SmtpSink::start();
+    let stores = postgres().await;
+    let shop = NotifyShop::new(stores.clone(), settings(&sink)).await;
+    let mut customers: Vec<(Account, String)> = Vec::new();
+    for name in ["ann", "ben", "cat"] {
+        let email = address(name);
+        let (account, who) = shop.customer(&email, name).await;
+        shop.order(who, &[(shop.mug, 1)]).await;
+        customers.push((account, email));
+    }
+    let events = stores.outbox.unpublished(1000).await.unwrap();
+    shop.queue().await;
+
+    sink.stop();
+    let first = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!((first.sent, first.retrying, first.failed), (0, 6, 0));
+    for (account, _) in &customers {
+        let history = stores.notifications.history(account.id).await.unwrap();
+        assert_eq!(statuses(&history), [(DeliveryStatus::Queued, 1); 2]);
+        for notification in &history {
+            let reason = notification.last_error.as_deref().unwrap();
+            assert!(reason.starts_with("SMTP"), "{reason}");
+        }
+    }
+    // Still down at the next attempt (after the 30 s backoff): another failed attempt.
+    shop.clock.advance(Duration::seconds(30));
+    let second = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!((second.sent, second.retrying), (0, 6));
+    // Not due again before the doubled backoff.
+    shop.clock.advance(Duration::seconds(59));
+    assert_eq!(shop.engine.deliver_notifications(100).await.unwrap().retrying, 0);
+    assert!(sink.received().is_empty());
+
+    sink.restart();
+    shop.clock.advance(Duration::seconds(1));
+    let third = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!((third.sent, third.retrying, third.failed), (6, 0, 0));
+
+    // The outbox offers every event again (as after a relay that died before marking
+    // them published): nothing new is queued or sent.
+    let queuer = shop.engine.notification_queuer();
+    for entry in &events {
+        queuer.handle(entry).await.unwrap();
+    }
+    shop.clock.advance(Duration::hours(2));
+    let after = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!(after, Default::default());
+    assert!(stores.outbox.unpublished(100).await.unwrap().is_empty());
+
+    for (account, email) in &customers {
+        let history = stores.notifications.history(account.id).await.unwrap();
+        assert_eq!(statuses(&history), [(DeliveryStatus::Sent, 3); 2]);
+        let received = sink.received_by(email);
+        let mut subjects: Vec<String> = received.iter().map(|m| text(m, "subject")).collect();
+        subjects.sort();
+        assert_eq!(subjects.len(), 2, "exactly one welcome and one confirmation");
+        assert!(subjects[0].starts_with("Order ") && subjects[1] == "Welcome to the shop");
+    }
+    assert_eq!(sink.received().len(), 6);
+}
+
+fn direct(recipient: AccountId, address: &str, number: &str) -> Notification {
+    Notification::queued(
+        NotificationKey {
+            event: EventId::random(),
+            recipient,
+            channel: Channel::Email,
+        },
+        NotificationKind::Delivered,
+        address,
+        json!({ "number": number }),
+        now(),
+    )
+}
+
+/// The reason `n` failed, after checking it failed on its first attempt.
+async fn failure(stores: &Stores, n: &Notification) -> String {
+    let stored = stores.notifications.notification(&n.key).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.attempts), (DeliveryStatus::Failed, 1));
+    stored.last_error.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_addresses_and_broken_templates_fail_with_a_reason_and_the_rest_is_sent() {
+    let sink = SmtpSink::start();
+    let stores = postgres().await;
+    let mut settings = settings(&sink);
+    settings.templates = Templates::new()
+        .with_template("payment_failed.html", "<p>{{ order.missing }}</p>")
+        .unwrap();
+    let shop = NotifyShop::new(stores.clone(), settings).await;
+    let recipient = AccountId::random();
+    let good = address("dora");
+    let malformed = direct(recipient, "not an address", "1");
+    let refused = direct(recipient, &address("reject"), "2");
+    let broken = Notification {
+        kind: NotificationKind::PaymentFailed,
+        context: json!({ "number": "3", "total": "1.00 USD", "code": "card_declined" }),
+        ..direct(recipient, &good, "3")
+    };
+    let first_good = direct(recipient, &good, "4");
+    let second_good = direct(recipient, &good, "5");
+    // The failures are queued first: they must not hold up the ones after them.
+    stores
+        .notifications
+        .enqueue(vec![
+            malformed.clone(),
+            refused.clone(),
+            broken.clone(),
+            first_good,
+            second_good,
+        ])
+        .await
+        .unwrap();
+
+    let delivery = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!((delivery.sent, delivery.failed, delivery.retrying), (2, 3, 0));
+
+    let why = failure(&stores, &malformed).await;
+    assert!(why.contains("invalid recipient address"), "{why}");
+    let why = failure(&stores, &refused).await;
+    assert!(why.contains("refused") && why.contains("550"), "{why}");
+    let why = failure(&stores, &broken).await;
+    assert!(why.contains("payment_failed.html"), "{why}");
+
+    let received = sink.received_by(&good);
+    let mut subjects: Vec<String> = received.iter().map(|m| text(m, "subject")).collect();
+    subjects.sort();
+    assert_eq!(subjects, ["Order 4 was delivered", "Order 5 was delivered"]);
+    assert_eq!(sink.received().len(), 2);
+    // Failed is final.
+    shop.clock.advance(Duration::days(1));
+    assert_eq!(
+        shop.engine.deliver_notifications(100).await.unwrap(),
+        Default::default()
+    );
+}
