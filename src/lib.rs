@@ -16,7 +16,9 @@
 //!
 //! Features: `postgres` and `sqlite` add `commerce::sql` (the `commerce-sqlx` adapters: every
 //! storage port on a database); `search` adds `commerce::search_index` (the `commerce-search`
-//! adapter: the search port on tantivy, next to the core's `commerce::search` types).
+//! adapter: the search port on tantivy, next to the core's `commerce::search` types);
+//! `smtp` adds `commerce::smtp` (the `commerce-smtp` adapter: the e-mail channel of the
+//! notification port, on lettre).
 //!
 //! `cargo run --example quickstart` prices a cart with a coupon, tax and shipping and
 //! prints the itemised result a shopper would see.
@@ -31,3 +33,9 @@ pub use commerce_sqlx as sql;
 /// implements [`ports::SearchIndex`]; the query and result types are in [`search`].
 #[cfg(feature = "search")]
 pub use commerce_search as search_index;
+
+/// E-mail notifications over SMTP (the `commerce-smtp` crate): `smtp::SmtpNotifier`
+/// implements [`ports::Notifier`] for the e-mail channel, configured from an SMTP URL with
+/// `smtp::SmtpConfig`.
+#[cfg(feature = "smtp")]
+pub use commerce_smtp as smtp;

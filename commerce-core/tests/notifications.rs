@@ -9,10 +9,10 @@ use chrono::Duration;
 use commerce_core::events::{DomainEvent, EventRecord};
 use commerce_core::identity::Principal;
 use commerce_core::memory::{MemoryInbox, stores};
+use commerce_core::notify::Backoff;
 use commerce_core::notify::{
     Channel, DeliveryStatus, Notification, NotificationKey, NotificationKind, Templates,
 };
-use commerce_core::notify::Backoff;
 use commerce_core::{AccountId, ErrorKind, EventId, NotificationSettings};
 use commerce_testkit::fixtures::now;
 use commerce_testkit::notify::NotifyShop;
@@ -55,14 +55,21 @@ async fn an_order_confirmation_reaches_the_buyer_with_its_lines_and_total() {
         assert!(body.contains(&total), "total {total} in {body}");
         assert!(body.contains("Mug") && body.contains("T-shirt"), "{body}");
     }
-    assert!(confirmation.text.contains("2 x Mug"), "{}", confirmation.text);
+    assert!(
+        confirmation.text.contains("2 x Mug"),
+        "{}",
+        confirmation.text
+    );
 
     let history = shop
         .engine
         .notification_history(who, alice.id)
         .await
         .unwrap();
-    let kinds: Vec<_> = history.iter().map(|n| (n.kind, n.status, n.attempts)).collect();
+    let kinds: Vec<_> = history
+        .iter()
+        .map(|n| (n.kind, n.status, n.attempts))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -191,7 +198,13 @@ async fn a_template_that_fails_to_render_is_failed_and_the_rest_are_sent() {
     shop.queue().await;
     let delivery = shop.engine.deliver_notifications(100).await.unwrap();
     assert_eq!((delivery.sent, delivery.failed), (2, 1));
-    let history = shop.engine.stores().notifications.history(alice.id).await.unwrap();
+    let history = shop
+        .engine
+        .stores()
+        .notifications
+        .history(alice.id)
+        .await
+        .unwrap();
     let failed = history
         .iter()
         .find(|n| n.kind == NotificationKind::OrderConfirmation)
@@ -202,7 +215,10 @@ async fn a_template_that_fails_to_render_is_failed_and_the_rest_are_sent() {
     assert_eq!(inbox.messages_for(alice.id).len(), 1, "the welcome only");
     // Failed is final: later runs do not try it again.
     shop.clock.advance(Duration::days(1));
-    assert_eq!(shop.engine.deliver_notifications(100).await.unwrap().failed, 0);
+    assert_eq!(
+        shop.engine.deliver_notifications(100).await.unwrap().failed,
+        0
+    );
 }
 
 #[tokio::test]
@@ -238,14 +254,20 @@ async fn an_address_the_channel_rejects_is_failed_without_blocking_the_queue() {
     let queue = &shop.engine.stores().notifications;
     let bad = notification(alice, Channel::InApp, "not an account id");
     let good = notification(alice, Channel::InApp, &alice.to_string());
-    queue.enqueue(vec![bad.clone(), good.clone()]).await.unwrap();
+    queue
+        .enqueue(vec![bad.clone(), good.clone()])
+        .await
+        .unwrap();
     let delivery = shop.engine.deliver_notifications(100).await.unwrap();
     assert_eq!((delivery.sent, delivery.failed), (1, 1));
     let stored = queue.notification(&bad.key).await.unwrap().unwrap();
     assert_eq!(stored.status, DeliveryStatus::Failed);
     assert!(stored.last_error.unwrap().contains("not an account id"));
     assert_eq!(inbox.messages_for(alice).len(), 1);
-    assert_eq!(inbox.messages_for(alice)[0].subject, "Order 100042 was delivered");
+    assert_eq!(
+        inbox.messages_for(alice)[0].subject,
+        "Order 100042 was delivered"
+    );
 }
 
 #[tokio::test]
@@ -265,9 +287,17 @@ async fn retryable_failures_back_off_exponentially_and_give_up_at_the_cap() {
     let run = || shop.engine.deliver_notifications(100);
     assert_eq!(run().await.unwrap().retrying, 1);
     let stored = queue.notification(&sms.key).await.unwrap().unwrap();
-    assert_eq!((stored.status, stored.attempts), (DeliveryStatus::Queued, 1));
+    assert_eq!(
+        (stored.status, stored.attempts),
+        (DeliveryStatus::Queued, 1)
+    );
     assert_eq!(stored.next_attempt_at, now() + Duration::seconds(10));
-    assert!(stored.last_error.unwrap().contains("no notifier for the sms channel"));
+    assert!(
+        stored
+            .last_error
+            .unwrap()
+            .contains("no notifier for the sms channel")
+    );
 
     shop.clock.advance(Duration::seconds(9));
     assert_eq!(run().await.unwrap(), Default::default(), "not due yet");
@@ -284,6 +314,14 @@ async fn retryable_failures_back_off_exponentially_and_give_up_at_the_cap() {
     shop.clock.advance(Duration::seconds(15));
     assert_eq!(run().await.unwrap().failed, 1);
     let stored = queue.notification(&sms.key).await.unwrap().unwrap();
-    assert_eq!((stored.status, stored.attempts), (DeliveryStatus::Failed, 3));
-    assert!(stored.last_error.unwrap().starts_with("gave up after 3 attempts"));
+    assert_eq!(
+        (stored.status, stored.attempts),
+        (DeliveryStatus::Failed, 3)
+    );
+    assert!(
+        stored
+            .last_error
+            .unwrap()
+            .starts_with("gave up after 3 attempts")
+    );
 }

@@ -60,7 +60,10 @@ impl fmt::Debug for SmtpConfig {
             .field("tls", &self.tls)
             .field(
                 "credentials",
-                &self.credentials.as_ref().map(|(user, _)| (user, "[REDACTED]")),
+                &self
+                    .credentials
+                    .as_ref()
+                    .map(|(user, _)| (user, "[REDACTED]")),
             )
             .field("from", &self.from.to_string())
             .field("reply_to", &self.reply_to.as_ref().map(ToString::to_string))
@@ -205,7 +208,10 @@ mod tests {
         assert_eq!(user, "mailer@shop");
         assert_eq!(password.expose_secret(), "p@ss");
         assert_eq!(config.from.email.to_string(), "shop@example.com");
-        assert_eq!(config.reply_to.as_ref().unwrap().to_string(), "help@example.com");
+        assert_eq!(
+            config.reply_to.as_ref().unwrap().to_string(),
+            "help@example.com"
+        );
         assert_eq!(config.pool_size, 2);
         let shown = format!("{config:?}");
         assert!(!shown.contains("p@ss"), "{shown}");

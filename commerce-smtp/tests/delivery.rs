@@ -63,9 +63,15 @@ async fn an_order_confirmation_arrives_with_number_and_total_in_both_parts() {
     assert!(total.ends_with(" USD"));
     for part in ["text", "html"] {
         let body = text(confirmation, part);
-        assert!(body.contains(order.number.as_str()), "number in {part}: {body}");
+        assert!(
+            body.contains(order.number.as_str()),
+            "number in {part}: {body}"
+        );
         assert!(body.contains(&total), "total {total} in {part}: {body}");
-        assert!(body.contains("Mug") && body.contains("T-shirt"), "{part}: {body}");
+        assert!(
+            body.contains("Mug") && body.contains("T-shirt"),
+            "{part}: {body}"
+        );
     }
     assert!(text(confirmation, "html").contains("<table>"));
 }
@@ -110,7 +116,14 @@ async fn during_an_outage_notifications_wait_and_are_sent_once_when_the_server_i
     assert_eq!((second.sent, second.retrying), (0, 6));
     // Not due again before the doubled backoff.
     shop.clock.advance(Duration::seconds(59));
-    assert_eq!(shop.engine.deliver_notifications(100).await.unwrap().retrying, 0);
+    assert_eq!(
+        shop.engine
+            .deliver_notifications(100)
+            .await
+            .unwrap()
+            .retrying,
+        0
+    );
     assert!(sink.received().is_empty());
 
     sink.restart();
@@ -135,7 +148,11 @@ async fn during_an_outage_notifications_wait_and_are_sent_once_when_the_server_i
         let received = sink.received_by(email);
         let mut subjects: Vec<String> = received.iter().map(|m| text(m, "subject")).collect();
         subjects.sort();
-        assert_eq!(subjects.len(), 2, "exactly one welcome and one confirmation");
+        assert_eq!(
+            subjects.len(),
+            2,
+            "exactly one welcome and one confirmation"
+        );
         assert!(subjects[0].starts_with("Order ") && subjects[1] == "Welcome to the shop");
     }
     assert_eq!(sink.received().len(), 6);
@@ -157,8 +174,16 @@ fn direct(recipient: AccountId, address: &str, number: &str) -> Notification {
 
 /// The reason `n` failed, after checking it failed on its first attempt.
 async fn failure(stores: &Stores, n: &Notification) -> String {
-    let stored = stores.notifications.notification(&n.key).await.unwrap().unwrap();
-    assert_eq!((stored.status, stored.attempts), (DeliveryStatus::Failed, 1));
+    let stored = stores
+        .notifications
+        .notification(&n.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.status, stored.attempts),
+        (DeliveryStatus::Failed, 1)
+    );
     stored.last_error.unwrap()
 }
 
@@ -196,7 +221,10 @@ async fn bad_addresses_and_broken_templates_fail_with_a_reason_and_the_rest_is_s
         .unwrap();
 
     let delivery = shop.engine.deliver_notifications(100).await.unwrap();
-    assert_eq!((delivery.sent, delivery.failed, delivery.retrying), (2, 3, 0));
+    assert_eq!(
+        (delivery.sent, delivery.failed, delivery.retrying),
+        (2, 3, 0)
+    );
 
     let why = failure(&stores, &malformed).await;
     assert!(why.contains("invalid recipient address"), "{why}");

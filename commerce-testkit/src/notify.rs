@@ -56,7 +56,13 @@ impl NotifyShop {
     pub async fn customer(&self, email: &str, name: &str) -> (Account, Principal) {
         let account = self
             .engine
-            .register(email, "correct horse battery", name, Role::Customer, Principal::Guest)
+            .register(
+                email,
+                "correct horse battery",
+                name,
+                Role::Customer,
+                Principal::Guest,
+            )
             .await
             .expect("register");
         let who = Principal::Customer(CustomerId::from_uuid(account.id.as_uuid()));

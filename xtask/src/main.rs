@@ -28,7 +28,6 @@ mod bench;
 mod pg_url;
 mod postgres;
 mod process;
-#[allow(dead_code)] // used by the suite once the Stripe and SMTP tests land
 mod python;
 #[allow(dead_code)]
 mod service;

@@ -10,6 +10,14 @@ use crate::{cargo, root};
 /// its own `commerce_test_<32 hex>` database through it.
 const TEST_DATABASE_VAR: &str = "COMMERCE_TEST_DATABASE_URL";
 
+/// The variable naming the Python interpreter (in the suite's virtualenv) with which the
+/// commerce-smtp tests start their own aiosmtpd servers on loopback; each test starts,
+/// stops and restarts its own, so the outage test can take its server down.
+const TEST_PYTHON_VAR: &str = "COMMERCE_TEST_PYTHON";
+
+/// The Python packages the tests' peers need, pinned.
+const PYTHON_PACKAGES: &[&str] = &["aiosmtpd==1.4.6"];
+
 /// Where the SQLite run of the lifecycle example keeps its database, from the root.
 const LIFECYCLE_DB: &str = "target/lifecycle.db";
 
@@ -28,7 +36,13 @@ fn tests_and_examples(postgres: &Postgres) -> Result<(), String> {
         "xtask: {TEST_DATABASE_VAR}={} for the tests",
         postgres.shown()
     );
-    let env = [(TEST_DATABASE_VAR, postgres.url())];
+    let python = crate::python::venv(PYTHON_PACKAGES)?;
+    let python = python.to_string_lossy().into_owned();
+    println!("xtask: {TEST_PYTHON_VAR}={python} for the SMTP tests");
+    let env = [
+        (TEST_DATABASE_VAR, postgres.url()),
+        (TEST_PYTHON_VAR, &python),
+    ];
     cargo(&["test", "--workspace", "--all-targets"], &env)?;
     // `--all-targets` leaves doc tests out; run them on their own.
     cargo(&["test", "--workspace", "--doc"], &env)?;

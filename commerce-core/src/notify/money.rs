@@ -8,10 +8,8 @@ use crate::money::Money;
 pub fn format_money(amount: &Money) -> String {
     let minor = amount.currency().minor_units();
     let mut value = amount.amount();
-    value = value.round_dp_with_strategy(
-        minor,
-        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-    );
+    value =
+        value.round_dp_with_strategy(minor, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     value.rescale(minor);
     let text = value.abs().to_string();
     let (whole, fraction) = match text.split_once('.') {

@@ -68,7 +68,10 @@ impl Templates {
     /// `source` is not a valid template; the set is unchanged.
     pub fn with_template(mut self, name: &str, source: &str) -> Result<Self, Error> {
         if !DEFAULTS.iter().any(|(known, _)| *known == name) {
-            return Err(Error::invalid("template", "no notification template has this name"));
+            return Err(Error::invalid(
+                "template",
+                "no notification template has this name",
+            ));
         }
         let env = Arc::make_mut(&mut self.env);
         env.add_template_owned(name.to_owned(), source.to_owned())
@@ -142,7 +145,10 @@ const DEFAULTS: [(&str, &str); 24] = [
         "welcome.html",
         "<p>Hello {{ name or email }},</p>\n<p>your account <b>{{ email }}</b> is ready. Happy shopping!</p>\n",
     ),
-    ("order_confirmation.subject.txt", "Order {{ number }} confirmed"),
+    (
+        "order_confirmation.subject.txt",
+        "Order {{ number }} confirmed",
+    ),
     (
         "order_confirmation.txt",
         concat!(
@@ -157,7 +163,10 @@ const DEFAULTS: [(&str, &str); 24] = [
             order_lines_html!()
         ),
     ),
-    ("payment_failed.subject.txt", "Payment for order {{ number }} failed"),
+    (
+        "payment_failed.subject.txt",
+        "Payment for order {{ number }} failed",
+    ),
     (
         "payment_failed.txt",
         "Your payment of {{ total }} for order {{ number }} did not go through ({{ code }}).\n\
@@ -168,7 +177,10 @@ Please try again with another payment method.\n",
         "<p>Your payment of <b>{{ total }}</b> for order <b>{{ number }}</b> did not go through ({{ code }}).</p>\n\
 <p>Please try again with another payment method.</p>\n",
     ),
-    ("shipping_update.subject.txt", "Order {{ number }} has shipped"),
+    (
+        "shipping_update.subject.txt",
+        "Order {{ number }} has shipped",
+    ),
     (
         "shipping_update.txt",
         "Order {{ number }} is on its way with {{ carrier }}.\nTracking number: {{ tracking_number }}\n\
@@ -208,7 +220,10 @@ Use the link from the reset page within the hour; if it was not you, ignore this
         "low_stock.html",
         "<p><b>{{ product }}</b> ({{ sku }}) is down to {{ available }} units (threshold {{ threshold }}).</p>\n",
     ),
-    ("back_in_stock.subject.txt", "{{ product }} is back in stock"),
+    (
+        "back_in_stock.subject.txt",
+        "{{ product }} is back in stock",
+    ),
     (
         "back_in_stock.txt",
         "Good news: {{ product }} ({{ sku }}) is back in stock.\n",
@@ -247,7 +262,10 @@ mod tests {
             let rendered = templates.render(kind, &context()).unwrap();
             assert!(!rendered.subject.is_empty(), "{kind:?}");
             assert!(!rendered.subject.contains('\n'), "{kind:?}");
-            assert!(!rendered.text.is_empty() && !rendered.html.is_empty(), "{kind:?}");
+            assert!(
+                !rendered.text.is_empty() && !rendered.html.is_empty(),
+                "{kind:?}"
+            );
         }
     }
 
@@ -256,7 +274,11 @@ mod tests {
         let rendered = Templates::new()
             .render(NotificationKind::LowStock, &context())
             .unwrap();
-        assert!(rendered.html.contains("Mug &lt;large&gt;"), "{}", rendered.html);
+        assert!(
+            rendered.html.contains("Mug &lt;large&gt;"),
+            "{}",
+            rendered.html
+        );
         assert!(rendered.text.contains("Mug <large>"), "{}", rendered.text);
         let shipped = Templates::new()
             .render(NotificationKind::ShippingUpdate, &context())
@@ -268,7 +290,10 @@ mod tests {
     #[test]
     fn a_missing_variable_fails_naming_the_template() {
         let error = Templates::new()
-            .render(NotificationKind::OrderConfirmation, &json!({ "number": "1" }))
+            .render(
+                NotificationKind::OrderConfirmation,
+                &json!({ "number": "1" }),
+            )
             .unwrap_err();
         assert!(error.to_string().contains("order_confirmation"), "{error}");
     }
@@ -278,7 +303,9 @@ mod tests {
         let templates = Templates::new()
             .with_template("welcome.subject.txt", "Hi {{ name }}!")
             .unwrap();
-        let rendered = templates.render(NotificationKind::Welcome, &context()).unwrap();
+        let rendered = templates
+            .render(NotificationKind::Welcome, &context())
+            .unwrap();
         assert_eq!(rendered.subject, "Hi Ada!");
         assert!(rendered.text.contains("ada@example.com"));
         let default = Templates::new()

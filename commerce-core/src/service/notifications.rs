@@ -206,12 +206,15 @@ impl Commerce {
             .templates
             .render(notification.kind, &notification.context)
             .map_err(|e| SendError::Permanent(e.to_string()))?;
-        let notifier = settings.notifiers.get(&notification.key.channel).ok_or_else(|| {
-            SendError::Retryable(format!(
-                "no notifier for the {} channel",
-                notification.key.channel.as_str()
-            ))
-        })?;
+        let notifier = settings
+            .notifiers
+            .get(&notification.key.channel)
+            .ok_or_else(|| {
+                SendError::Retryable(format!(
+                    "no notifier for the {} channel",
+                    notification.key.channel.as_str()
+                ))
+            })?;
         let message = Message {
             kind: notification.kind,
             to: notification.address.clone(),

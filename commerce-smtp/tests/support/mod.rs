@@ -65,7 +65,10 @@ impl SmtpSink {
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("the SMTP server exited at start ({status}); is aiosmtpd installed?");
             }
-            assert!(Instant::now() < deadline, "the SMTP server did not listen in 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "the SMTP server did not listen in 30 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         self.child = Some(child);
@@ -106,7 +109,11 @@ impl SmtpSink {
     pub(crate) fn received_by(&self, address: &str) -> Vec<Value> {
         self.received()
             .into_iter()
-            .filter(|m| m["rcpt_tos"].as_array().is_some_and(|to| to.iter().any(|t| t == address)))
+            .filter(|m| {
+                m["rcpt_tos"]
+                    .as_array()
+                    .is_some_and(|to| to.iter().any(|t| t == address))
+            })
             .collect()
     }
 }

@@ -24,7 +24,10 @@ fn by_key(select: &str, key: &NotificationKey, suffix: &str) -> Sql {
 }
 
 impl<DB: Backend> SqlStore<DB> {
-    async fn enqueue_notifications_once(&self, notifications: &[Notification]) -> Result<usize, DbError> {
+    async fn enqueue_notifications_once(
+        &self,
+        notifications: &[Notification],
+    ) -> Result<usize, DbError> {
         let mut tx = DB::begin_write(&self.pool).await?;
         let mut added = 0u64;
         for n in notifications {
@@ -144,4 +147,3 @@ impl<DB: Backend> NotificationStore for SqlStore<DB> {
         .await
     }
 }
-

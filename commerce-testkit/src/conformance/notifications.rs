@@ -72,7 +72,13 @@ pub async fn enqueue_keeps_one_notification_per_event_recipient_and_channel(stor
     assert_eq!(added, 2);
     let stored = store.notification(&email).await.unwrap().unwrap();
     assert_eq!(stored, queued(email, "A-1"));
-    assert!(store.notification(&key(9, 100, Channel::Email)).await.unwrap().is_none());
+    assert!(
+        store
+            .notification(&key(9, 100, Channel::Email))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// Claiming hands out queued notifications due now, oldest first, each held until
@@ -107,7 +113,11 @@ pub async fn claim_returns_due_queued_notifications_oldest_first_and_holds_them(
     assert_eq!(stored.status, DeliveryStatus::Queued);
     // After the lease, held ones are due again, and the later one is due by then too.
     let again = store
-        .claim_due(now() + Duration::minutes(10), until + Duration::minutes(10), 10)
+        .claim_due(
+            now() + Duration::minutes(10),
+            until + Duration::minutes(10),
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(again.len(), 3);
@@ -173,7 +183,10 @@ pub async fn recorded_outcomes_are_kept_and_end_the_queueing(stores: Stores) {
     assert_eq!(stored.address, "buyer@example.com");
     let stored = store.notification(&failed_key).await.unwrap().unwrap();
     assert_eq!(stored.status, DeliveryStatus::Failed);
-    assert_eq!(stored.last_error.as_deref(), Some("invalid recipient address"));
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("invalid recipient address")
+    );
     let stored = store.notification(&retry_key).await.unwrap().unwrap();
     assert_eq!(stored.status, DeliveryStatus::Queued);
     assert_eq!(stored.attempts, 1);
@@ -227,7 +240,13 @@ pub async fn history_lists_one_recipients_notifications_oldest_first(stores: Sto
         seen,
         [(1, DeliveryStatus::Sent), (3, DeliveryStatus::Queued)]
     );
-    assert!(store.history(AccountId::from_u128(999)).await.unwrap().is_empty());
+    assert!(
+        store
+            .history(AccountId::from_u128(999))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Workers claiming at once each get their own notifications: together all, none twice.
