@@ -6,13 +6,15 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use commerce_core::SellerId;
 use commerce_core::events::{DomainEvent, EventRecord};
-use commerce_core::identity::Principal;
-use commerce_core::memory::{MemoryInbox, stores};
+use commerce_core::identity::{Account, Email, PasswordHash, Principal, Profile, Role};
+use commerce_core::memory::{MemoryInbox, Script, stores};
 use commerce_core::notify::Backoff;
 use commerce_core::notify::{
-    Channel, DeliveryStatus, Notification, NotificationKey, NotificationKind, Templates,
+    Channel, DeliveryStatus, Message, Notification, NotificationKey, NotificationKind, Templates,
 };
+use commerce_core::shipping::TrackingStatus;
 use commerce_core::{AccountId, ErrorKind, EventId, NotificationSettings};
 use commerce_testkit::fixtures::now;
 use commerce_testkit::notify::NotifyShop;
@@ -324,4 +326,119 @@ async fn retryable_failures_back_off_exponentially_and_give_up_at_the_cap() {
             .unwrap()
             .starts_with("gave up after 3 attempts")
     );
+}
+
+fn messages_of(inbox: &MemoryInbox, account: AccountId, kind: NotificationKind) -> Vec<Message> {
+    inbox
+        .messages_for(account)
+        .into_iter()
+        .filter(|m| m.kind == kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn shipping_updates_carry_the_tracking_link_and_delivery_is_announced() {
+    let (shop, inbox) = shop().await;
+    let (alice, who) = shop.customer("alice@example.com", "Alice").await;
+    let order = shop.order(who, &[(shop.mug, 1)]).await;
+    shop.engine
+        .pay(who, order.id, "pm_card_visa")
+        .await
+        .unwrap();
+    let seller = Principal::Seller(SellerId::from_u128(1));
+    let fulfilment = order.fulfilments[0].id;
+    let shipped = shop
+        .engine
+        .ship(seller, order.id, fulfilment, "UPS", "1Z 999/AA")
+        .await
+        .unwrap();
+    let parcel = shipped.fulfilments[0].shipments[0].id;
+    shop.engine
+        .track_shipment(seller, order.id, parcel, TrackingStatus::Delivered, "door")
+        .await
+        .unwrap();
+    shop.queue().await;
+    shop.engine.deliver_notifications(100).await.unwrap();
+
+    let update = messages_of(&inbox, alice.id, NotificationKind::ShippingUpdate);
+    assert_eq!(update.len(), 1);
+    assert_eq!(
+        update[0].subject,
+        format!("Order {} has shipped", order.number)
+    );
+    let link = "https://parcelsapp.com/en/tracking/1Z%20999%2FAA";
+    assert!(update[0].text.contains(link), "{}", update[0].text);
+    // HTML-escaped as minijinja escapes attributes ('/' as an entity, which browsers
+    // decode).
+    let html = update[0].html.replace("&#x2f;", "/");
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    assert!(update[0].text.contains("UPS"));
+    let delivered = messages_of(&inbox, alice.id, NotificationKind::Delivered);
+    assert_eq!(delivered.len(), 1);
+    assert!(delivered[0].text.contains(order.number.as_str()));
+}
+
+#[tokio::test]
+async fn a_declined_payment_tells_the_buyer_with_the_code() {
+    let (shop, inbox) = shop().await;
+    let (alice, who) = shop.customer("alice@example.com", "Alice").await;
+    let order = shop.order(who, &[(shop.tee, 2)]).await;
+    shop.payments
+        .script([Script::Decline("card_declined".into())])
+        .unwrap();
+    let error = shop
+        .engine
+        .pay(who, order.id, "pm_card_visa")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::PaymentDeclined);
+    shop.queue().await;
+    shop.engine.deliver_notifications(100).await.unwrap();
+    let failed = messages_of(&inbox, alice.id, NotificationKind::PaymentFailed);
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0].text.contains("card_declined"),
+        "{}",
+        failed[0].text
+    );
+    assert!(failed[0].text.contains("50.00 USD"), "{}", failed[0].text);
+}
+
+#[tokio::test]
+async fn low_stock_goes_to_the_seller_of_the_sku() {
+    let (shop, inbox) = shop().await;
+    // The first shop's seller, as an account with the seller's id.
+    let seller = AccountId::from_u128(1);
+    let account = Account {
+        id: seller,
+        email: Email::parse("seller@example.com").unwrap(),
+        role: Role::Seller,
+        password: PasswordHash::from_phc("not a real hash".into()),
+        profile: Profile::default(),
+        created_at: now(),
+    };
+    shop.engine
+        .stores()
+        .accounts
+        .create_account(account, Vec::new())
+        .await
+        .unwrap();
+    let (buyer, _) = shop.customer("buyer@example.com", "Buyer").await;
+    let event = DomainEvent::StockLow {
+        sku: sku(&shop.store, shop.mug),
+        available: 2,
+        threshold: 5,
+    };
+    shop.engine
+        .stores()
+        .outbox
+        .append(vec![EventRecord::new(now(), event)])
+        .await
+        .unwrap();
+    shop.queue().await;
+    shop.engine.deliver_notifications(100).await.unwrap();
+    let low = messages_of(&inbox, seller, NotificationKind::LowStock);
+    assert_eq!(low.len(), 1);
+    assert!(low[0].text.contains("Mug") && low[0].text.contains("down to 2 units"));
+    assert!(messages_of(&inbox, buyer.id, NotificationKind::LowStock).is_empty());
 }

@@ -24,6 +24,8 @@ pub struct NotifyShop {
     pub engine: Commerce,
     /// Its clock.
     pub clock: Arc<ManualClock>,
+    /// Its scriptable payment provider.
+    pub payments: Arc<MemoryPayments>,
     /// The fixture store.
     pub store: Store,
     /// The mug (10.00 USD, first shop).
@@ -40,11 +42,12 @@ impl NotifyShop {
         let (store, mug, tee) = two_shops();
         install(&store, &stores, 100, now()).await;
         let payments = Arc::new(MemoryPayments::new("whsec_notify", clock.clone()));
-        let engine = Commerce::new(stores, payments, clock.clone(), Config::default())
+        let engine = Commerce::new(stores, payments.clone(), clock.clone(), Config::default())
             .with_notifications(settings);
         NotifyShop {
             engine,
             clock,
+            payments,
             store,
             mug,
             tee,

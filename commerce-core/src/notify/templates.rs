@@ -97,7 +97,11 @@ impl Templates {
                 .map_err(|e| Error::invalid("template", format!("{name}: {e}")))
         };
         Ok(Rendered {
-            subject: part("subject.txt")?.trim().to_owned(),
+            // One line, whatever the template or the data did: no header injection.
+            subject: part("subject.txt")?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             text: part("txt")?,
             html: part("html")?,
         })
@@ -312,5 +316,19 @@ mod tests {
             .render(NotificationKind::Welcome, &context())
             .unwrap();
         assert_eq!(default.subject, "Welcome to the shop");
+    }
+
+    #[test]
+    fn a_subject_is_always_one_line() {
+        let templates = Templates::new()
+            .with_template("delivered.subject.txt", "Order\r\n{{ number }}\nBcc: x@y.z")
+            .unwrap();
+        let rendered = templates
+            .render(
+                NotificationKind::Delivered,
+                &json!({ "number": "7\r\nX-Evil: 1" }),
+            )
+            .unwrap();
+        assert_eq!(rendered.subject, "Order 7 X-Evil: 1 Bcc: x@y.z");
     }
 }
