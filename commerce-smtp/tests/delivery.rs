@@ -245,3 +245,72 @@ async fn bad_addresses_and_broken_templates_fail_with_a_reason_and_the_rest_is_s
         Default::default()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_refusal_is_retried_with_backoff() {
+    let sink = SmtpSink::start();
+    let shop = NotifyShop::new(commerce_core::memory::stores(), settings(&sink)).await;
+    let stores = shop.engine.stores().clone();
+    let busy = direct(AccountId::random(), &address("busy"), "6");
+    stores
+        .notifications
+        .enqueue(vec![busy.clone()])
+        .await
+        .unwrap();
+
+    let delivery = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!(
+        (delivery.sent, delivery.retrying, delivery.failed),
+        (0, 1, 0)
+    );
+    let stored = stores
+        .notifications
+        .notification(&busy.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.status, stored.attempts),
+        (DeliveryStatus::Queued, 1)
+    );
+    assert_eq!(stored.next_attempt_at, now() + Duration::seconds(30));
+    let why = stored.last_error.unwrap();
+    assert!(why.contains("451"), "{why}");
+    assert!(sink.received().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn workers_draining_one_postgres_queue_at_once_send_each_message_once() {
+    let sink = SmtpSink::start();
+    let stores = postgres().await;
+    let shop = NotifyShop::new(stores.clone(), settings(&sink)).await;
+    let email = address("many");
+    let batch: Vec<Notification> = (0..24)
+        .map(|n| direct(AccountId::random(), &email, &format!("{n}")))
+        .collect();
+    stores.notifications.enqueue(batch).await.unwrap();
+    let mut workers = Vec::new();
+    for _ in 0..3 {
+        let engine = shop.engine.clone();
+        workers.push(tokio::spawn(async move {
+            let mut sent = 0;
+            loop {
+                let delivery = engine.deliver_notifications(2).await.unwrap();
+                if delivery == Default::default() {
+                    return sent;
+                }
+                sent += delivery.sent;
+            }
+        }));
+    }
+    let mut sent = 0;
+    for worker in workers {
+        sent += worker.await.unwrap();
+    }
+    assert_eq!(sent, 24);
+    let received = sink.received_by(&email);
+    let mut subjects: Vec<String> = received.iter().map(|m| text(m, "subject")).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!((received.len(), subjects.len()), (24, 24));
+}

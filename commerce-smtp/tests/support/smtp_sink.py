@@ -5,7 +5,8 @@
 Listens on 127.0.0.1:PORT. Every message it accepts is parsed with Python's `email`
 package and written to DIR as one JSON file (envelope, headers, the text and HTML
 parts decoded), atomically, so a test can read what arrived. A recipient whose local
-part starts with `reject` is refused with a permanent `550` reply. Runs until SIGTERM.
+part starts with `reject` is refused with a permanent `550` reply, one starting with
+`busy` with a temporary `451` reply. Runs until SIGTERM.
 """
 
 import argparse
@@ -27,6 +28,8 @@ class Sink:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.split("@", 1)[0].startswith("reject"):
             return "550 5.1.1 No such user here"
+        if address.split("@", 1)[0].startswith("busy"):
+            return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
