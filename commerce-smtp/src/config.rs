@@ -50,6 +50,9 @@ pub struct SmtpConfig {
     pub pool_size: u32,
     /// The timeout of each SMTP command.
     pub timeout: Duration,
+    /// Extra trusted root certificates (PEM), besides the public web roots: for a
+    /// server with a private CA.
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for SmtpConfig {
@@ -69,6 +72,7 @@ impl fmt::Debug for SmtpConfig {
             .field("reply_to", &self.reply_to.as_ref().map(ToString::to_string))
             .field("pool_size", &self.pool_size)
             .field("timeout", &self.timeout)
+            .field("root_certificates", &self.root_certificates.len())
             .finish()
     }
 }
@@ -185,7 +189,15 @@ impl SmtpConfig {
             reply_to,
             pool_size,
             timeout,
+            root_certificates: Vec::new(),
         })
+    }
+
+    /// The same configuration also trusting the root certificate `pem` (for a server
+    /// whose certificate a private CA issued). Checked when the notifier is built.
+    pub fn with_root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
     }
 }
 

@@ -7,7 +7,7 @@ use commerce_core::ports::{Notifier, SendError};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
 
@@ -35,12 +35,12 @@ impl SmtpNotifier {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] (field `smtp_url`) if TLS is asked for a host name TLS
-    /// cannot use.
+    /// cannot use or an extra root certificate is not valid PEM.
     pub fn new(config: &SmtpConfig) -> Result<Self, Error> {
         let tls = match config.tls {
             TlsMode::None => Tls::None,
-            TlsMode::StartTls => Tls::Required(tls_parameters(&config.host)?),
-            TlsMode::Tls => Tls::Wrapper(tls_parameters(&config.host)?),
+            TlsMode::StartTls => Tls::Required(tls_parameters(config)?),
+            TlsMode::Tls => Tls::Wrapper(tls_parameters(config)?),
         };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
             .port(config.port)
@@ -82,9 +82,17 @@ impl SmtpNotifier {
     }
 }
 
-fn tls_parameters(host: &str) -> Result<TlsParameters, Error> {
-    TlsParameters::new(host.to_owned())
-        .map_err(|e| Error::invalid("smtp_url", format!("TLS for {host}: {e}")))
+/// TLS for `config.host`: the public web roots plus the configured extra roots.
+fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, Error> {
+    let mut builder = TlsParameters::builder(config.host.clone());
+    for pem in &config.root_certificates {
+        let certificate = Certificate::from_pem(pem)
+            .map_err(|e| Error::invalid("smtp_url", format!("root certificate: {e}")))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::invalid("smtp_url", format!("TLS for {}: {e}", config.host)))
 }
 
 /// Classifies a transport error: the server's permanent (5xx) refusals are permanent,

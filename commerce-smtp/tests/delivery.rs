@@ -314,3 +314,58 @@ async fn workers_draining_one_postgres_queue_at_once_send_each_message_once() {
     subjects.dedup();
     assert_eq!((received.len(), subjects.len()), (24, 24));
 }
+
+fn tls_settings(sink: &SmtpSink, userinfo: &str) -> NotificationSettings {
+    let config = SmtpConfig::from_url(&sink.tls_url(userinfo))
+        .unwrap()
+        .with_root_certificate(sink.ca_pem());
+    NotificationSettings::default().with_notifier(Arc::new(SmtpNotifier::new(&config).unwrap()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_with_credentials_delivers() {
+    let sink = SmtpSink::start_tls("starttls", Some(("mailer", "s3cret:@/")));
+    let email = address("tls");
+    let good = direct(AccountId::random(), &email, "7");
+    let shop = NotifyShop::new(
+        commerce_core::memory::stores(),
+        tls_settings(&sink, "mailer:s3cret%3A%40%2F@"),
+    )
+    .await;
+    let stores = shop.engine.stores().clone();
+    stores.notifications.enqueue(vec![good]).await.unwrap();
+    let delivery = shop.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!(delivery.sent, 1, "{delivery:?}");
+    assert_eq!(sink.received_by(&email).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implicit_tls_delivers_and_an_untrusted_certificate_is_retried() {
+    let sink = SmtpSink::start_tls("tls", None);
+    let email = address("smtps");
+    let shop = NotifyShop::new(commerce_core::memory::stores(), tls_settings(&sink, "")).await;
+    let queue = shop.engine.stores().notifications.clone();
+    queue
+        .enqueue(vec![direct(AccountId::random(), &email, "9")])
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.engine.deliver_notifications(100).await.unwrap().sent,
+        1
+    );
+    assert_eq!(sink.received_by(&email).len(), 1);
+
+    // Without the test CA the certificate is not trusted: nothing is sent in clear.
+    let config = SmtpConfig::from_url(&sink.tls_url("")).unwrap();
+    let untrusting = NotificationSettings::default()
+        .with_notifier(Arc::new(SmtpNotifier::new(&config).unwrap()));
+    let other = NotifyShop::new(commerce_core::memory::stores(), untrusting).await;
+    let queue = other.engine.stores().notifications.clone();
+    queue
+        .enqueue(vec![direct(AccountId::random(), &email, "10")])
+        .await
+        .unwrap();
+    let delivery = other.engine.deliver_notifications(100).await.unwrap();
+    assert_eq!(delivery.retrying, 1, "{delivery:?}");
+    assert_eq!(sink.received_by(&email).len(), 1);
+}

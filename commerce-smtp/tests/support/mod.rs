@@ -17,11 +17,133 @@ pub(crate) struct SmtpSink {
     port: u16,
     spool: tempfile::TempDir,
     child: Option<Child>,
+    /// Extra arguments for the script (TLS and AUTH).
+    options: Vec<String>,
+    /// The test CA that signed the server's certificate, for TLS servers.
+    tls: Option<(tempfile::TempDir, &'static str)>,
+}
+
+/// Runs `openssl` with `args` in `dir`, failing the test with a clear message if it
+/// cannot.
+fn openssl(dir: &Path, args: &[&str]) {
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("the TLS tests make their certificates with the `openssl` command: {e}")
+        });
+    assert!(
+        output.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A test CA (`ca.pem`) and a server certificate for 127.0.0.1 it signed
+/// (`server.pem`, `server.key`), in a new directory.
+fn certificates() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    std::fs::write(
+        path.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let days = ["-days", "2"];
+    openssl(
+        path,
+        &[
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=commerce-smtp test CA",
+            ][..],
+            &days,
+        ]
+        .concat(),
+    );
+    openssl(
+        path,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    openssl(
+        path,
+        &[
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-extfile",
+                "server.ext",
+            ][..],
+            &days,
+        ]
+        .concat(),
+    );
+    dir
 }
 
 impl SmtpSink {
-    /// Starts a server on a free port.
+    /// Starts a plain-text server on a free port.
     pub(crate) fn start() -> SmtpSink {
+        SmtpSink::launch(Vec::new(), None)
+    }
+
+    /// Starts a server that requires STARTTLS and AUTH as `user` with `password`
+    /// (`mode` `"starttls"`), or speaks TLS from the start (`mode` `"tls"`, no AUTH),
+    /// with a certificate for 127.0.0.1 from a test CA (see [`SmtpSink::ca_pem`]).
+    pub(crate) fn start_tls(mode: &'static str, user: Option<(&str, &str)>) -> SmtpSink {
+        let certs = certificates();
+        let mut options = vec![
+            "--tls".to_owned(),
+            mode.to_owned(),
+            "--cert".to_owned(),
+            certs.path().join("server.pem").display().to_string(),
+            "--key".to_owned(),
+            certs.path().join("server.key").display().to_string(),
+        ];
+        if let Some((user, password)) = user {
+            options.extend(["--user", user, "--password", password].map(str::to_owned));
+        }
+        SmtpSink::launch(options, Some((certs, mode)))
+    }
+
+    /// The PEM of the CA that signed a TLS server's certificate.
+    pub(crate) fn ca_pem(&self) -> Vec<u8> {
+        let (certs, _) = self.tls.as_ref().expect("a TLS server");
+        std::fs::read(certs.path().join("ca.pem")).unwrap()
+    }
+
+    fn launch(options: Vec<String>, tls: Option<(tempfile::TempDir, &'static str)>) -> SmtpSink {
         let python = match std::env::var_os(PYTHON_VAR) {
             Some(python) if !python.is_empty() => PathBuf::from(python),
             _ => panic!(
@@ -39,6 +161,8 @@ impl SmtpSink {
             port,
             spool: tempfile::tempdir().unwrap(),
             child: None,
+            options,
+            tls,
         };
         sink.restart();
         sink
@@ -54,6 +178,7 @@ impl SmtpSink {
             .arg(self.port.to_string())
             .arg("--dir")
             .arg(self.spool.path())
+            .args(&self.options)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -87,6 +212,17 @@ impl SmtpSink {
         format!(
             "smtp://127.0.0.1:{}?tls=none&timeout_secs=5\
              &from=Shop%20%3Cshop%40example.com%3E&reply_to=help%40example.com",
+            self.port
+        )
+    }
+
+    /// An SMTP URL for this TLS server (`smtp://` for STARTTLS, `smtps://` for TLS),
+    /// with `userinfo` (`user:password@`, percent-encoded) if given.
+    pub(crate) fn tls_url(&self, userinfo: &str) -> String {
+        let (_, mode) = self.tls.as_ref().expect("a TLS server");
+        let scheme = if *mode == "tls" { "smtps" } else { "smtp" };
+        format!(
+            "{scheme}://{userinfo}127.0.0.1:{}?timeout_secs=5&from=shop%40example.com",
             self.port
         )
     }
