@@ -30,8 +30,9 @@ pub enum TlsMode {
 ///   [`SecretString`] and never shown by `Debug`;
 /// - `from` (required) and `reply_to` are mailboxes (`Shop <shop@example.com>` or a bare
 ///   address), percent-encoded in the URL;
-/// - `pool_size` is the most connections kept open (default 4), `timeout_secs` the
-///   timeout of each SMTP command (default 30).
+/// - `pool_size` is the most connections kept open (default 4), `timeout_secs` how long
+///   connecting may take and, separately, how long sending one message may take in all
+///   (default 30).
 #[derive(Clone)]
 pub struct SmtpConfig {
     /// The server's host name or address.
@@ -48,7 +49,8 @@ pub struct SmtpConfig {
     pub reply_to: Option<Mailbox>,
     /// The most connections the pool keeps open.
     pub pool_size: u32,
-    /// The timeout of each SMTP command.
+    /// How long connecting may take, and how long sending one message may take in all;
+    /// past it the attempt fails as retryable.
     pub timeout: Duration,
     /// Extra trusted root certificates (PEM), besides the public web roots: for a
     /// server with a private CA.

@@ -19,6 +19,7 @@ pub struct SmtpNotifier {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     reply_to: Option<Mailbox>,
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for SmtpNotifier {
@@ -57,6 +58,7 @@ impl SmtpNotifier {
             transport: builder.build(),
             from: config.from.clone(),
             reply_to: config.reply_to.clone(),
+            timeout: config.timeout,
         })
     }
 
@@ -113,10 +115,14 @@ impl Notifier for SmtpNotifier {
 
     async fn send(&self, message: &Message) -> Result<(), SendError> {
         let email = self.email(message)?;
-        self.transport
-            .send(email)
-            .await
-            .map(|_| ())
-            .map_err(|e| classify(&e))
+        // lettre bounds only the connect; a server that stops answering mid-exchange
+        // must not hold the delivery worker.
+        match tokio::time::timeout(self.timeout, self.transport.send(email)).await {
+            Ok(sent) => sent.map(|_| ()).map_err(|e| classify(&e)),
+            Err(_) => Err(SendError::Retryable(format!(
+                "SMTP: no answer within {} s",
+                self.timeout.as_secs()
+            ))),
+        }
     }
 }

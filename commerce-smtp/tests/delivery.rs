@@ -369,3 +369,28 @@ async fn implicit_tls_delivers_and_an_untrusted_certificate_is_retried() {
     assert_eq!(delivery.retrying, 1, "{delivery:?}");
     assert_eq!(sink.received_by(&email).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_stops_answering_is_a_retryable_timeout() {
+    // A listener that accepts connections and never says a word (no SMTP greeting).
+    let silent = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || silent.accept().map(|(stream, _)| stream));
+    let url = format!("smtp://127.0.0.1:{port}?tls=none&timeout_secs=1&from=shop%40example.com");
+    let config = SmtpConfig::from_url(&url).unwrap();
+    let settings = NotificationSettings::default()
+        .with_notifier(Arc::new(SmtpNotifier::new(&config).unwrap()));
+    let shop = NotifyShop::new(commerce_core::memory::stores(), settings).await;
+    let queue = shop.engine.stores().notifications.clone();
+    let waiting = direct(AccountId::random(), &address("slow"), "11");
+    queue.enqueue(vec![waiting.clone()]).await.unwrap();
+
+    let started = std::time::Instant::now();
+    let delivery = shop.engine.deliver_notifications(100).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(delivery.retrying, 1, "{delivery:?}");
+    let stored = queue.notification(&waiting.key).await.unwrap().unwrap();
+    assert_eq!(stored.status, DeliveryStatus::Queued);
+    assert!(stored.last_error.unwrap().contains("no answer within 1 s"));
+    drop(held);
+}
