@@ -125,7 +125,8 @@ impl Commerce {
     /// One notification per recipient and channel with a notifier (e-mail to the account's
     /// address, SMS to the profile's phone if any, push and in-app to the account id).
     /// Keyed by (event, recipient, channel), so an event handled twice queues nothing new.
-    /// Events about something that no longer exists tell no one.
+    /// Events about something that no longer exists tell no one, and so does every event
+    /// handled while no notifier is configured: configure the channels before running it.
     pub fn notification_queuer(&self) -> Arc<dyn Subscriber> {
         Arc::new(NotificationQueuer {
             engine: self.clone(),
