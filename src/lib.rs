@@ -18,7 +18,8 @@
 //! storage port on a database); `search` adds `commerce::search_index` (the `commerce-search`
 //! adapter: the search port on tantivy, next to the core's `commerce::search` types);
 //! `stripe` adds `commerce::stripe` (the `commerce-stripe` adapter: the payment port on
-//! Stripe; needs Rust 1.89).
+//! Stripe; needs Rust 1.89); `smtp` adds `commerce::smtp` (the `commerce-smtp` adapter: the e-mail channel of the
+//! notification port, on lettre).
 //!
 //! `cargo run --example quickstart` prices a cart with a coupon, tax and shipping and
 //! prints the itemised result a shopper would see.
@@ -38,3 +39,9 @@ pub use commerce_search as search_index;
 /// [`ports::PaymentProvider`] with PaymentIntents, refunds and signed webhooks.
 #[cfg(feature = "stripe")]
 pub use commerce_stripe as stripe;
+
+/// E-mail notifications over SMTP (the `commerce-smtp` crate): `smtp::SmtpNotifier`
+/// implements [`ports::Notifier`] for the e-mail channel, configured from an SMTP URL with
+/// `smtp::SmtpConfig`.
+#[cfg(feature = "smtp")]
+pub use commerce_smtp as smtp;

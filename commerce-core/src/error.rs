@@ -251,6 +251,8 @@ pub enum Entity {
     Shipment,
     /// A payment.
     Payment,
+    /// A notification.
+    Notification,
 }
 
 impl fmt::Display for Entity {
@@ -273,6 +275,7 @@ impl fmt::Display for Entity {
             Entity::Fulfilment => "fulfilment",
             Entity::Shipment => "shipment",
             Entity::Payment => "payment",
+            Entity::Notification => "notification",
         })
     }
 }

@@ -16,6 +16,7 @@ mod ids;
 pub mod inventory;
 pub mod memory;
 pub mod money;
+pub mod notify;
 pub mod order;
 pub mod payment;
 pub mod ports;
@@ -31,4 +32,7 @@ pub use ids::{
     ShipmentId, ShippingMethodId, ShopId, VariantId,
 };
 pub use money::{Currency, Money, RoundingMode};
-pub use service::{Checkout, CheckoutRequest, Commerce, Config, PaymentAttempt, ShopOrder};
+pub use service::{
+    Checkout, CheckoutRequest, Commerce, Config, Delivery, NotificationSettings, PaymentAttempt,
+    ShopOrder,
+};

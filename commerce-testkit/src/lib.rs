@@ -19,5 +19,6 @@
 pub mod conformance;
 pub mod fixtures;
 pub mod generate;
+pub mod notify;
 pub mod orders;
 pub mod products;

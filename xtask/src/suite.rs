@@ -2,7 +2,6 @@
 //! examples, and leave no test databases behind.
 
 use std::path::Path;
-
 use std::process::Command;
 
 use crate::postgres::Postgres;
@@ -12,6 +11,15 @@ use crate::{cargo, python, root};
 /// The variable through which the adapter tests receive the admin URL; each test creates
 /// its own `commerce_test_<32 hex>` database through it.
 const TEST_DATABASE_VAR: &str = "COMMERCE_TEST_DATABASE_URL";
+
+/// The variable naming the Python interpreter (in the suite's virtualenv) with which the
+/// commerce-smtp tests start their own aiosmtpd servers on loopback; each test starts,
+/// stops and restarts its own, so the outage test can take its server down.
+const TEST_PYTHON_VAR: &str = "COMMERCE_TEST_PYTHON";
+
+/// The Python packages the tests' peers need, pinned: a real SMTP server, and the fake
+/// Stripe API.
+const PYTHON_PACKAGES: &[&str] = &["aiosmtpd==1.4.6", LOCALSTRIPE];
 
 /// Where the SQLite run of the lifecycle example keeps its database, from the root.
 const LIFECYCLE_DB: &str = "target/lifecycle.db";
@@ -41,12 +49,16 @@ fn tests_and_examples(postgres: &Postgres) -> Result<(), String> {
         "xtask: {TEST_DATABASE_VAR}={} for the tests",
         postgres.shown()
     );
-    let stripe = localstripe()?;
+    let python = python::venv(PYTHON_PACKAGES)?;
+    let stripe = localstripe(&python)?;
     let stripe_url = format!("http://127.0.0.1:{}/", stripe.port());
     println!("xtask: {TEST_STRIPE_VAR}={stripe_url} for the tests");
+    let python = python.to_string_lossy().into_owned();
+    println!("xtask: {TEST_PYTHON_VAR}={python} for the SMTP tests");
     let env = [
         (TEST_DATABASE_VAR, postgres.url()),
         (TEST_STRIPE_VAR, stripe_url.as_str()),
+        (TEST_PYTHON_VAR, &python),
     ];
     cargo(&["test", "--workspace", "--all-targets"], &env)?;
     // `--all-targets` leaves doc tests out; run them on their own.
@@ -57,10 +69,9 @@ fn tests_and_examples(postgres: &Postgres) -> Result<(), String> {
     lifecycle_on_sqlite()
 }
 
-/// Starts `localstripe` (in the pinned virtualenv) on a free port, with fresh state; it
-/// stops when the returned service is dropped.
-fn localstripe() -> Result<Service, String> {
-    let python = python::venv(&[LOCALSTRIPE])?;
+/// Starts `localstripe` (with the virtualenv's `python`) on a free port, with fresh
+/// state; it stops when the returned service is dropped.
+fn localstripe(python: &Path) -> Result<Service, String> {
     let port = free_port()?;
     Service::start(
         "localstripe",

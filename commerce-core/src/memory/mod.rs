@@ -18,6 +18,7 @@ mod carts;
 mod catalog;
 mod clock;
 mod inventory;
+mod notifications;
 mod orders;
 mod outbox;
 mod payments;
@@ -32,6 +33,7 @@ pub use carts::MemoryCarts;
 pub use catalog::MemoryCatalog;
 pub use clock::ManualClock;
 pub use inventory::MemoryInventory;
+pub use notifications::{MemoryInbox, MemoryNotifications};
 pub use orders::MemoryOrders;
 pub use outbox::MemoryOutbox;
 pub use payments::{MemoryPayments, Script, Webhook};
@@ -60,6 +62,7 @@ pub fn stores() -> Stores {
         carts,
         inventory,
         outbox,
+        notifications: Arc::new(MemoryNotifications::new()),
     }
 }
 

@@ -15,6 +15,8 @@ mod carts;
 mod catalog;
 mod clock;
 mod inventory;
+mod notifications;
+mod notifier;
 mod orders;
 mod outbox;
 mod payments;
@@ -30,6 +32,8 @@ pub use carts::CartStore;
 pub use catalog::CatalogStore;
 pub use clock::{Clock, SystemClock};
 pub use inventory::InventoryStore;
+pub use notifications::NotificationStore;
+pub use notifier::{Notifier, SendError};
 pub use orders::{OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionLimit};
 pub use outbox::Outbox;
 pub use payments::PaymentProvider;
@@ -55,4 +59,6 @@ pub struct Stores {
     pub orders: Arc<dyn OrderStore>,
     /// The event outbox.
     pub outbox: Arc<dyn Outbox>,
+    /// The notification queue and history.
+    pub notifications: Arc<dyn NotificationStore>,
 }

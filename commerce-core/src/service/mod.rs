@@ -9,6 +9,7 @@ mod checkout;
 mod events;
 mod identity;
 mod inventory;
+mod notifications;
 mod orders;
 mod payments;
 mod search;
@@ -17,6 +18,7 @@ mod shipping;
 use std::sync::Arc;
 
 pub use checkout::{Checkout, CheckoutRequest};
+pub use notifications::{Delivery, NotificationSettings};
 pub use orders::ShopOrder;
 pub use payments::PaymentAttempt;
 
@@ -67,6 +69,7 @@ pub struct Commerce {
     clock: Arc<dyn Clock>,
     config: Config,
     search: Option<Arc<dyn SearchIndex>>,
+    notifications: NotificationSettings,
 }
 
 impl Commerce {
@@ -84,6 +87,7 @@ impl Commerce {
             clock,
             config,
             search: None,
+            notifications: NotificationSettings::default(),
         }
     }
 

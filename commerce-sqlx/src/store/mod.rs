@@ -9,6 +9,7 @@ mod accounts;
 mod carts;
 mod catalog;
 mod inventory;
+mod notifications;
 mod orders;
 mod outbox;
 mod pricing;
@@ -77,7 +78,8 @@ impl<DB: Backend> SqlStore<DB> {
             accounts: store.clone(),
             inventory: store.clone(),
             orders: store.clone(),
-            outbox: store,
+            outbox: store.clone(),
+            notifications: store,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod carts;
 pub mod catalog;
 pub mod inventory;
+pub mod notifications;
 pub mod orders;
 pub mod outbox;
 pub mod pricing;
@@ -64,6 +65,7 @@ macro_rules! conformance_suite {
         $crate::carts_conformance!($fresh);
         $crate::catalog_conformance!($fresh);
         $crate::inventory_conformance!($fresh);
+        $crate::notifications_conformance!($fresh);
         $crate::orders_conformance!($fresh);
         $crate::outbox_conformance!($fresh);
         $crate::pricing_conformance!($fresh);
