@@ -301,10 +301,12 @@ mod raw {
     use tantivy::schema::{Field, IndexRecordOption, Schema};
     use tantivy::{DocAddress, DocId, Index, IndexReader, Order, Score, SegmentReader, Term};
 
+    /// Score, rating, sales.
+    type RelevanceKey = (Score, (Option<i64>, Option<u64>));
+
     /// Top 20 by relevance as ours orders it, in tantivy's own multi-key sort: score,
     /// then rating, then sales (ties then go by document address; ours by product id).
-    fn relevance() -> impl Collector<Fruit = Vec<((Score, (Option<i64>, Option<u64>)), DocAddress)>>
-    {
+    fn relevance() -> impl Collector<Fruit = Vec<(RelevanceKey, DocAddress)>> {
         TopDocs::with_limit(PER_PAGE as usize).order_by((
             (SortBySimilarityScore, Order::Desc),
             (

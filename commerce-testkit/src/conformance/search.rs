@@ -796,13 +796,13 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             categories.entry(*id).or_insert((name.clone(), 0)).1 += 1;
         }
     }
-    let got: BTreeMap<CategoryId, (String, u64)> = facets_of(&results)
+    let got: BTreeMap<CategoryId, (String, u64)> = facets_of(results)
         .categories
         .iter()
         .map(|c| (c.category, (c.name.clone(), c.count)))
         .collect();
     assert_eq!(got, categories, "category facet for {f:?}");
-    let counts: Vec<u64> = facets_of(&results)
+    let counts: Vec<u64> = facets_of(results)
         .categories
         .iter()
         .map(|c| c.count)
@@ -818,13 +818,13 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             *brands.entry(brand.clone()).or_default() += 1;
         }
     }
-    let got: BTreeMap<String, u64> = facets_of(&results)
+    let got: BTreeMap<String, u64> = facets_of(results)
         .brands
         .iter()
         .map(|b| (b.value.clone(), b.count))
         .collect();
     assert_eq!(got, brands, "brand facet for {f:?}");
-    let order: Vec<(u64, &str)> = facets_of(&results)
+    let order: Vec<(u64, &str)> = facets_of(results)
         .brands
         .iter()
         .map(|b| (b.count, b.value.as_str()))
@@ -846,7 +846,7 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             (bucket, n)
         })
         .collect();
-    let got: Vec<(PriceBucket, u64)> = facets_of(&results)
+    let got: Vec<(PriceBucket, u64)> = facets_of(results)
         .prices
         .iter()
         .map(|b| (b.bucket, b.count))
@@ -863,7 +863,7 @@ fn assert_facets(docs: &[SearchDocument], q: &SearchQuery, results: &SearchResul
             )
         })
         .collect();
-    let got: Vec<(u8, u64)> = facets_of(&results)
+    let got: Vec<(u8, u64)> = facets_of(results)
         .ratings
         .iter()
         .map(|r| (r.at_least, r.count))
