@@ -93,6 +93,25 @@ impl StripePayments {
         }
     }
 
+    /// Sends `request` once, under `strategy` (the idempotency key every try of a
+    /// mutating call carries) and the configured timeout.
+    async fn send_keyed<R>(
+        &self,
+        request: &R,
+        strategy: &RequestStrategy,
+    ) -> Result<R::Output, StripeError>
+    where
+        R: StripeRequest,
+        R::Output: miniserde::Deserialize,
+    {
+        request
+            .customize()
+            .request_strategy(strategy.clone())
+            .timeout(self.timeout)
+            .send(&self.client)
+            .await
+    }
+
     async fn retrieve(&self, id: &str) -> Result<PaymentIntent, Error> {
         let request = RetrievePaymentIntent::new(id);
         self.retrying(|| request.customize().timeout(self.timeout).send(&self.client))
@@ -182,12 +201,7 @@ impl PaymentProvider for StripePayments {
         let mut tried = 0;
         loop {
             tried += 1;
-            let sent = create
-                .customize()
-                .request_strategy(strategy.clone())
-                .timeout(self.timeout)
-                .send(&self.client)
-                .await;
+            let sent = self.send_keyed(&create, &strategy).await;
             match sent {
                 Ok(intent) => {
                     self.unsettled().remove(key.as_str());
@@ -229,21 +243,12 @@ impl PaymentProvider for StripePayments {
             }
             if intent.status == PaymentIntentStatus::RequiresPaymentMethod {
                 let update = UpdatePaymentIntent::new(id).payment_method(payment_method);
-                self.retrying(|| {
-                    update
-                        .customize()
-                        .request_strategy(attach.clone())
-                        .timeout(self.timeout)
-                        .send(&self.client)
-                })
-                .await
-                .map_err(|e| map_error("set the payment method", Some(id), e))?;
+                self.retrying(|| self.send_keyed(&update, &attach))
+                    .await
+                    .map_err(|e| map_error("set the payment method", Some(id), e))?;
             }
-            let sent = ConfirmPaymentIntent::new(id)
-                .customize()
-                .request_strategy(strategy.clone())
-                .timeout(self.timeout)
-                .send(&self.client)
+            let sent = self
+                .send_keyed(&ConfirmPaymentIntent::new(id), &strategy)
                 .await;
             match sent {
                 Ok(intent) => return views::payment(&intent),
@@ -289,13 +294,7 @@ impl PaymentProvider for StripePayments {
         }
         let capture = CapturePaymentIntent::new(id).amount_to_capture(wanted);
         let captured = self
-            .retrying(|| {
-                capture
-                    .customize()
-                    .request_strategy(strategy.clone())
-                    .timeout(self.timeout)
-                    .send(&self.client)
-            })
+            .retrying(|| self.send_keyed(&capture, &strategy))
             .await
             .map_err(|e| map_error("capture a payment", Some(id), e))?;
         views::payment(&captured)
@@ -318,13 +317,7 @@ impl PaymentProvider for StripePayments {
         }
         let cancel = CancelPaymentIntent::new(id);
         let cancelled = self
-            .retrying(|| {
-                cancel
-                    .customize()
-                    .request_strategy(strategy.clone())
-                    .timeout(self.timeout)
-                    .send(&self.client)
-            })
+            .retrying(|| self.send_keyed(&cancel, &strategy))
             .await
             .map_err(|e| map_error("cancel a payment", Some(id), e))?;
         views::payment(&cancelled)
@@ -341,13 +334,7 @@ impl PaymentProvider for StripePayments {
         let strategy = keyed(key)?;
         let refund = CreateRefund::new().payment_intent(id).amount(minor);
         let made = self
-            .retrying(|| {
-                refund
-                    .customize()
-                    .request_strategy(strategy.clone())
-                    .timeout(self.timeout)
-                    .send(&self.client)
-            })
+            .retrying(|| self.send_keyed(&refund, &strategy))
             .await
             .map_err(|e| map_error("refund a payment", Some(id), e))?;
         let currency = views::currency(&made.currency)?;

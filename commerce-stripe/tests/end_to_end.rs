@@ -71,12 +71,7 @@ async fn checkout_confirmation_then_webhook_pays_once_and_commits_stock() {
     assert_eq!(attempt.order.status, OrderStatus::Paid);
 
     let hook = hooks.next("payment_intent.succeeded", &intent).await;
-    let after = w
-        .engine
-        .handle_payment_webhook(&hook.payload, &hook.signature)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = w.deliver(&hook).await;
     assert_eq!(after.status, OrderStatus::Paid);
     let order = w.order(order.id).await;
     assert_eq!(paid_entries(&order), 1);
@@ -93,19 +88,10 @@ async fn webhook_before_the_clients_confirmation_and_twice_pays_once() {
     let intent = World::intent(&order);
     // The shopper's browser confirms with Stripe directly (as Stripe.js would); the
     // webhook reaches the shop before the browser reports back.
-    let key = IdempotencyKey::parse(&format!("browser-{}", unique())).unwrap();
-    w.stripe
-        .confirm(&PaymentRef(intent.clone()), "pm_card_visa", &key)
-        .await
-        .unwrap();
+    w.browser_confirms(&intent).await;
     let hook = hooks.next("payment_intent.succeeded", &intent).await;
     for _ in 0..2 {
-        let order = w
-            .engine
-            .handle_payment_webhook(&hook.payload, &hook.signature)
-            .await
-            .unwrap()
-            .unwrap();
+        let order = w.deliver(&hook).await;
         assert_eq!(order.status, OrderStatus::Paid);
     }
     let before = w.order(order.id).await;
@@ -167,12 +153,7 @@ async fn a_decline_leaves_the_order_unpaid_and_releases_its_stock() {
     assert_eq!(w.on_hand().await, 10, "nothing committed");
     // localstripe's payment_failed webhook changes nothing more.
     let hook = hooks.next("payment_intent.payment_failed", &intent).await;
-    let after = w
-        .engine
-        .handle_payment_webhook(&hook.payload, &hook.signature)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = w.deliver(&hook).await;
     assert_eq!(after.status, OrderStatus::Cancelled);
     assert_eq!(w.available().await, 10);
 }

@@ -8,7 +8,7 @@ mod support;
 
 use chrono::Utc;
 use commerce_core::order::OrderStatus;
-use commerce_core::payment::{IdempotencyKey, PaymentOutcome, PaymentRef};
+use commerce_core::payment::{IdempotencyKey, PaymentOutcome};
 use commerce_core::ports::PaymentProvider;
 use commerce_core::{Currency, Error, ErrorKind, Money};
 use hmac::{Hmac, Mac};
@@ -51,11 +51,7 @@ async fn tampered_unsigned_stale_or_foreign_webhooks_are_rejected_and_change_not
     let order = w.ordered(2).await;
     let intent = World::intent(&order);
     // The browser confirms; localstripe signs and sends the success.
-    let key = IdempotencyKey::parse(&format!("browser-{}", unique())).unwrap();
-    w.stripe
-        .confirm(&PaymentRef(intent.clone()), "pm_card_visa", &key)
-        .await
-        .unwrap();
+    w.browser_confirms(&intent).await;
     let hook = hooks.next("payment_intent.succeeded", &intent).await;
 
     let mut tampered = hook.payload.clone();
@@ -96,12 +92,7 @@ async fn tampered_unsigned_stale_or_foreign_webhooks_are_rejected_and_change_not
     assert_eq!(w.available().await, 8, "still reserved");
 
     // The genuine one pays.
-    let paid = w
-        .engine
-        .handle_payment_webhook(&hook.payload, &hook.signature)
-        .await
-        .unwrap()
-        .unwrap();
+    let paid = w.deliver(&hook).await;
     assert_eq!(paid.status, OrderStatus::Paid);
     assert_eq!(w.on_hand().await, 8);
 }

@@ -18,7 +18,8 @@ use commerce_core::cart::{Cart, CartContext, CartPurpose, Quantity};
 use commerce_core::identity::Principal;
 use commerce_core::memory::Memory;
 use commerce_core::order::Order;
-use commerce_core::payment::{CaptureMode, IdempotencyKey};
+use commerce_core::payment::{CaptureMode, IdempotencyKey, PaymentRef};
+use commerce_core::ports::PaymentProvider;
 use commerce_core::{CartId, CheckoutRequest, Commerce, Config, Currency, CustomerId, OrderId};
 use commerce_stripe::{StripeConfig, StripePayments};
 use commerce_testkit::fixtures::{Item, Store};
@@ -467,6 +468,26 @@ impl World {
             .inventory
             .available(&sku(&self.store, self.mug))
             .await
+            .unwrap()
+    }
+
+    /// The shopper's browser confirms the PaymentIntent with Stripe directly (as
+    /// Stripe.js would), with a card that pays, under its own idempotency key.
+    pub async fn browser_confirms(&self, intent: &str) {
+        let key = IdempotencyKey::parse(&format!("browser-{}", unique())).unwrap();
+        self.stripe
+            .confirm(&PaymentRef(intent.to_owned()), "pm_card_visa", &key)
+            .await
+            .unwrap();
+    }
+
+    /// Hands a delivered webhook to the engine, which must accept it and apply it to an
+    /// order; returns that order.
+    pub async fn deliver(&self, hook: &Delivery) -> Order {
+        self.engine
+            .handle_payment_webhook(&hook.payload, &hook.signature)
+            .await
+            .unwrap()
             .unwrap()
     }
 
