@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use commerce_core::SellerId;
-use commerce_core::cart::{Cart, CartContext, CartPurpose, Quantity};
 use commerce_core::catalog::Sku;
 use commerce_core::identity::Principal;
 use commerce_core::inventory::ReservationState;
@@ -58,24 +57,7 @@ impl World {
         let Principal::Customer(customer) = who else {
             panic!("a customer")
         };
-        let mut cart = Cart::new(
-            CartId::random(),
-            Some(customer),
-            CartPurpose::Shopping,
-            Currency::USD,
-            now(),
-        );
-        let context = CartContext {
-            catalog: &self.store.catalog,
-            prices: &self.store.rules.price_book,
-            limits: Default::default(),
-            group: None,
-            now: now(),
-        };
-        for &(item, n) in lines {
-            cart.add_item(&context, item.variant, Quantity::new(i64::from(n)).unwrap())
-                .unwrap();
-        }
+        let cart = self.store.customer_cart(customer, lines, now());
         self.memory
             .stores
             .carts

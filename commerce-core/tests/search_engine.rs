@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use commerce_core::cart::{Cart, CartContext, CartPurpose, Quantity};
 use commerce_core::catalog::{Category, NewProduct, ProductStatus, Shop, Sku, Variant, Weight};
 use commerce_core::identity::Principal;
 use commerce_core::inventory::StockPolicy;
@@ -309,24 +308,7 @@ async fn cart(memory: &Memory, store: &Store, lines: &[(Item, u32)]) -> CartId {
     let Principal::Customer(customer) = ALICE else {
         unreachable!()
     };
-    let mut cart = Cart::new(
-        CartId::random(),
-        Some(customer),
-        CartPurpose::Shopping,
-        Currency::USD,
-        now(),
-    );
-    let context = CartContext {
-        catalog: &store.catalog,
-        prices: &store.rules.price_book,
-        limits: Default::default(),
-        group: None,
-        now: now(),
-    };
-    for &(item, n) in lines {
-        cart.add_item(&context, item.variant, Quantity::new(i64::from(n)).unwrap())
-            .unwrap();
-    }
+    let cart = store.customer_cart(customer, lines, now());
     memory
         .stores
         .carts

@@ -10,8 +10,8 @@ use commerce_core::pricing::{
     TaxCategory, TaxMode, TaxRate, VariantPrice,
 };
 use commerce_core::{
-    CartId, CategoryId, Currency, Error, Money, PriceListId, ProductId, PromotionId, SellerId,
-    ShippingMethodId, ShopId, VariantId,
+    CartId, CategoryId, Currency, CustomerId, Error, Money, PriceListId, ProductId, PromotionId,
+    SellerId, ShippingMethodId, ShopId, VariantId,
 };
 use rust_decimal::Decimal;
 
@@ -238,6 +238,33 @@ impl Store {
         for &(item, quantity) in lines {
             let quantity = Quantity::new(i64::from(quantity)).expect("quantity");
             cart.add_item(&self.cart_context(), item.variant, quantity)
+                .unwrap_or_else(|e| panic!("add to cart: {e}"));
+        }
+        cart
+    }
+
+    /// A signed-in customer's shopping cart holding `(item, quantity)` lines, made at
+    /// `at` with a fresh id (for tests that save it in a store and check it out).
+    pub fn customer_cart(
+        &self,
+        customer: CustomerId,
+        lines: &[(Item, u32)],
+        at: DateTime<Utc>,
+    ) -> Cart {
+        let mut cart = Cart::new(
+            CartId::random(),
+            Some(customer),
+            CartPurpose::Shopping,
+            self.currency,
+            at,
+        );
+        let context = CartContext {
+            now: at,
+            ..self.cart_context()
+        };
+        for &(item, quantity) in lines {
+            let quantity = Quantity::new(i64::from(quantity)).expect("quantity");
+            cart.add_item(&context, item.variant, quantity)
                 .unwrap_or_else(|e| panic!("add to cart: {e}"));
         }
         cart

@@ -4,15 +4,12 @@
 
 use std::sync::Arc;
 
-use commerce_core::cart::{Cart, CartContext, CartPurpose, Quantity};
 use commerce_core::identity::{Account, Principal, Role};
 use commerce_core::memory::{ManualClock, MemoryPayments};
 use commerce_core::order::Order;
 use commerce_core::payment::IdempotencyKey;
 use commerce_core::ports::Stores;
-use commerce_core::{
-    CartId, CheckoutRequest, Commerce, Config, Currency, CustomerId, NotificationSettings,
-};
+use commerce_core::{CheckoutRequest, Commerce, Config, CustomerId, NotificationSettings};
 
 use crate::fixtures::{Item, Store, now};
 use crate::orders::{address, install, two_shops};
@@ -77,24 +74,7 @@ impl NotifyShop {
         let Principal::Customer(customer) = who else {
             panic!("orders are placed by customers")
         };
-        let mut cart = Cart::new(
-            CartId::random(),
-            Some(customer),
-            CartPurpose::Shopping,
-            Currency::USD,
-            now(),
-        );
-        let context = CartContext {
-            catalog: &self.store.catalog,
-            prices: &self.store.rules.price_book,
-            limits: Default::default(),
-            group: None,
-            now: now(),
-        };
-        for &(item, n) in lines {
-            cart.add_item(&context, item.variant, Quantity::new(i64::from(n)).unwrap())
-                .unwrap();
-        }
+        let cart = self.store.customer_cart(customer, lines, now());
         self.engine
             .stores()
             .carts

@@ -14,13 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use commerce_core::cart::{Cart, CartContext, CartPurpose, Quantity};
 use commerce_core::identity::Principal;
 use commerce_core::memory::Memory;
 use commerce_core::order::Order;
 use commerce_core::payment::{CaptureMode, IdempotencyKey, PaymentRef};
 use commerce_core::ports::PaymentProvider;
-use commerce_core::{CartId, CheckoutRequest, Commerce, Config, Currency, CustomerId, OrderId};
+use commerce_core::{CheckoutRequest, Commerce, Config, CustomerId, OrderId};
 use commerce_stripe::{StripeConfig, StripePayments};
 use commerce_testkit::fixtures::{Item, Store};
 use commerce_testkit::orders::{address, install, sku, two_shops};
@@ -399,27 +398,12 @@ impl World {
     }
 
     /// Checks out `n` mugs as Alice: the order, pending payment, with its PaymentIntent.
-    pub async fn ordered(&self, n: i64) -> Order {
+    pub async fn ordered(&self, n: u32) -> Order {
         let Principal::Customer(customer) = ALICE else {
             unreachable!()
         };
         let now = Utc::now();
-        let mut cart = Cart::new(
-            CartId::random(),
-            Some(customer),
-            CartPurpose::Shopping,
-            Currency::USD,
-            now,
-        );
-        let context = CartContext {
-            catalog: &self.store.catalog,
-            prices: &self.store.rules.price_book,
-            limits: Default::default(),
-            group: None,
-            now,
-        };
-        cart.add_item(&context, self.mug.variant, Quantity::new(n).unwrap())
-            .unwrap();
+        let cart = self.store.customer_cart(customer, &[(self.mug, n)], now);
         self.memory
             .stores
             .carts
