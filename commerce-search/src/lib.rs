@@ -108,7 +108,8 @@
 //! Category and brand names are read from the facet
 //! columns' dictionaries and their words put in a sorted map (cached per index
 //! generation), so the names with a word starting with the prefix are one range of it;
-//! each is checked to still have products.
+//! each is checked to still have products and counted (the term's document frequency
+//! in a segment without deletes, its postings against the live documents otherwise).
 //!
 //! ## Writes
 //!
@@ -116,9 +117,11 @@
 //! id term and adds its document, [`remove`](SearchIndex::remove) deletes the terms,
 //! [`replace_all`](SearchIndex::replace_all) deletes everything and adds the new set; each
 //! call is one commit followed by a reader reload, so writes are visible when the call
-//! returns and searchers never see half a batch. A failed batch is rolled back. All tantivy
-//! work runs on tokio's blocking pool (inline when there is no runtime); tantivy errors
-//! become [`Error::Unavailable`] with a message.
+//! returns and searchers never see half a batch. A failed batch is rolled back.
+//!
+//! Writes run on tokio's blocking pool; reads run in place (`block_in_place`) on a
+//! multi-threaded runtime and on the blocking pool on a current-thread one (inline when
+//! there is no runtime). tantivy errors become [`Error::Unavailable`] with a message.
 //!
 //! [`SearchDocument`]: commerce_core::search::SearchDocument
 
@@ -137,6 +140,7 @@ use commerce_core::search::{SearchDocument, SearchQuery, SearchResults, Suggest,
 use commerce_core::{Error, ProductId, ports::SearchIndex};
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tokio::runtime::RuntimeFlavor;
 
 use crate::read::VocabularyCache;
 use crate::schema::Fields;
@@ -221,6 +225,23 @@ impl TantivySearch {
     /// The directory the index lives in (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.inner.path.as_deref()
+    }
+
+    /// Runs a read: on a multi-threaded runtime in place on this worker
+    /// (`block_in_place`: reads are short, and this saves the hop to the blocking pool and
+    /// back on every query), on the blocking pool on a current-thread runtime, and inline
+    /// outside a runtime.
+    async fn read<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inner) -> Result<T, Error> + Send + 'static,
+    {
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| work(&self.inner))
+            }
+            _ => self.blocking(work).await,
+        }
     }
 
     /// Runs `work` on tokio's blocking pool (inline outside a runtime).
@@ -340,7 +361,7 @@ impl SearchIndex for TantivySearch {
     }
 
     async fn document(&self, product: ProductId) -> Result<Option<SearchDocument>, Error> {
-        self.blocking(move |inner| {
+        self.read(move |inner| {
             read::document(&inner.reader.searcher(), &inner.fields, product).map_err(unavailable)
         })
         .await
@@ -348,7 +369,7 @@ impl SearchIndex for TantivySearch {
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, Error> {
         let query = query.clone();
-        self.blocking(move |inner| {
+        self.read(move |inner| {
             read::search(&inner.reader.searcher(), &inner.fields, &query).map_err(unavailable)
         })
         .await
@@ -356,7 +377,7 @@ impl SearchIndex for TantivySearch {
 
     async fn suggest(&self, request: &Suggest) -> Result<Suggestions, Error> {
         let request = request.clone();
-        self.blocking(move |inner| {
+        self.read(move |inner| {
             read::suggest(
                 &inner.reader.searcher(),
                 &inner.fields,

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, TantivyError, Term};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, TantivyError, Term};
 
 use crate::collect::{FacetCollector, FacetCounts, SortBy, Wanted};
 use crate::query::{Facet, RATING_STEPS, exact, filter_queries, filtered, text_query};
@@ -316,6 +316,29 @@ impl VocabularyCache {
     }
 }
 
+/// How many live documents hold `term`: the term's document frequency in segments with
+/// no deletes (a dictionary lookup), its postings checked against the live documents in
+/// the others.
+fn live_count(searcher: &Searcher, term: Term) -> tantivy::Result<u64> {
+    let mut count = 0;
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(term.field())?;
+        let Some(alive) = segment.alive_bitset() else {
+            count += u64::from(index.doc_freq(&term)?);
+            continue;
+        };
+        let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? else {
+            continue;
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            count += u64::from(alive.is_alive(doc));
+            doc = postings.advance();
+        }
+    }
+    Ok(count)
+}
+
 /// Autosuggest.
 pub(crate) fn suggest(
     searcher: &Searcher,
@@ -361,9 +384,7 @@ pub(crate) fn suggest(
         .collect::<tantivy::Result<Vec<_>>>()?;
 
     let vocabulary = vocabulary.get(searcher)?;
-    let live = |value: &str, field| -> tantivy::Result<u64> {
-        Ok(searcher.search(exact(field, value).as_ref(), &Count)? as u64)
-    };
+    let live = |value: &str, field| live_count(searcher, Term::from_field_text(field, value));
 
     let mut matching: Vec<(&str, CategoryId, &str)> =
         Vocabulary::completing(&vocabulary.category_words, last)

@@ -68,6 +68,7 @@ macro_rules! search_conformance {
                 suggest_completes_product_names,
                 suggest_offers_categories_and_brands,
                 suggest_respects_the_limit,
+                suggest_forgets_names_no_live_product_has,
                 hostile_text_never_errors,
             ]
         );
@@ -1293,6 +1294,50 @@ pub async fn suggest_respects_the_limit(index: Arc<dyn SearchIndex>) {
             .collect()
     };
     assert!(sales.windows(2).all(|w| w[0] >= w[1]), "{sales:?}");
+}
+
+/// A category or brand is suggested, and counted, by its live products only: removing
+/// products lowers the count, and removing the last one drops the name.
+pub async fn suggest_forgets_names_no_live_product_has(index: Arc<dyn SearchIndex>) {
+    let docs = load(index.as_ref()).await;
+    let index = index.as_ref();
+    let laptops = |docs: &[SearchDocument]| {
+        docs.iter()
+            .filter(|d| d.categories.contains(&LAPTOPS))
+            .count() as u64
+    };
+    let counted = |s: &Suggestions| -> Vec<(CategoryId, u64)> {
+        s.categories.iter().map(|c| (c.category, c.count)).collect()
+    };
+    assert_eq!(
+        counted(&suggest(index, "lap", 10).await),
+        [(LAPTOPS, laptops(&docs))]
+    );
+
+    let dell_and_lenovo = [product(8), product(9)];
+    index.remove(&dell_and_lenovo).await.expect("remove");
+    let left: Vec<SearchDocument> = docs
+        .into_iter()
+        .filter(|d| !dell_and_lenovo.contains(&d.product))
+        .collect();
+    assert_eq!(
+        counted(&suggest(index, "lap", 10).await),
+        [(LAPTOPS, laptops(&left))]
+    );
+    assert!(suggest(index, "len", 10).await.brands.is_empty());
+    assert!(suggest(index, "del", 10).await.brands.is_empty());
+    assert_eq!(suggest(index, "lo", 10).await.brands, ["Logitech"]);
+
+    index
+        .remove(&[product(7), product(10)])
+        .await
+        .expect("remove");
+    assert!(suggest(index, "lap", 10).await.categories.is_empty());
+    assert_eq!(
+        suggest(index, "sam", 10).await.brands,
+        ["Samsung"],
+        "4 and 5 are left"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
