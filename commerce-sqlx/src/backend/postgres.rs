@@ -52,6 +52,14 @@ impl Sealed for Postgres {
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     const NEXT_ORDER_NUMBER: &'static str = "SELECT nextval('order_numbers') AS n";
 
+    fn order_lines(order: &str, alias: &str) -> String {
+        format!("jsonb_array_elements({order}.doc->'lines') AS {alias}")
+    }
+
+    fn line_product(alias: &str) -> String {
+        format!("({alias}->>'product')")
+    }
+
     async fn migrate(pool: &Pool<Self>) -> Result<(), DbError> {
         Ok(MIGRATOR.run(pool).await?)
     }
