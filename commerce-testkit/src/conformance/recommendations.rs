@@ -184,7 +184,8 @@ pub async fn bought_together_pages_by_support_then_id(stores: Stores) {
     );
 }
 
-async fn set_status(stores: &Stores, item: Item, status: ProductStatus) {
+/// Saves `item`'s product with `status`.
+pub async fn set_status(stores: &Stores, item: Item, status: ProductStatus) {
     let mut product = stores
         .catalog
         .product(item.product)
@@ -199,7 +200,8 @@ async fn set_status(stores: &Stores, item: Item, status: ProductStatus) {
         .expect("saved");
 }
 
-async fn sell_out(stores: &Stores, store: &Store, item: Item) {
+/// Writes off every available unit of `item`.
+pub async fn sell_out(stores: &Stores, store: &Store, item: Item) {
     let sku = sku(store, item);
     let available = stores.inventory.available(&sku).await.unwrap();
     stores
@@ -245,9 +247,11 @@ pub async fn inactive_out_of_stock_and_self_are_never_recommended_together(store
     );
 }
 
-/// A store of kitchenware for the similarity cases: returns the items in order
-/// (target first).
-async fn kitchen(stores: &Stores) -> (Store, Vec<Item>) {
+/// A store of kitchenware for the similarity cases, installed in `stores` (5 units of
+/// each): categories Mugs and Plates, and in order "Blue Ceramic Mug" (Acme, Mugs — the
+/// target), "Red Ceramic Mug" (Mugs), "Blue Ceramic Mug Large" (Acme, Mugs), "Stoneware
+/// Plate" (Acme, Plates), "Ceramic Plate" (Plates), "Travel Mug" (Other, Mugs).
+pub async fn kitchen(stores: &Stores) -> (Store, Vec<Item>) {
     let mut store = Store::new(commerce_core::Currency::USD);
     let mugs = store.category("Mugs", None);
     let plates = store.category("Plates", None);
