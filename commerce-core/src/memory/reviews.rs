@@ -154,7 +154,7 @@ impl ReviewStore for MemoryReviews {
             .values()
             .filter(|r| r.product == product && r.is_visible())
             .collect();
-        visible.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        visible.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
         let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
         Ok(visible
             .into_iter()

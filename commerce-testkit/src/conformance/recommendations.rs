@@ -66,7 +66,7 @@ pub async fn basket(stores: &Stores) -> Basket {
     let d = store.product("Dish", "6.00");
     let e = store.product("Egg cup", "3.00");
     install(&store, stores, 100, now()).await;
-    let orders: [(&[(Item, u32)], &[OrderStatus]); 8] = [
+    let orders: [FixtureOrder<'_>; 8] = [
         (&[(a, 1), (b, 1), (c, 1)], &[OrderStatus::Paid]),
         (&[(a, 2), (b, 1)], &TO_DELIVERED),
         (&[(a, 1), (c, 1)], &[]),
@@ -108,6 +108,9 @@ pub async fn basket(stores: &Stores) -> Basket {
         e,
     }
 }
+
+/// An order of the fixture: its lines and the path its status takes after placing.
+type FixtureOrder<'a> = (&'a [(Item, u32)], &'a [OrderStatus]);
 
 fn together(rows: &[(Item, u32)]) -> Vec<BoughtTogether> {
     rows.iter()
