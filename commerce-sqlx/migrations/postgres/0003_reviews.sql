@@ -25,3 +25,8 @@ CREATE TABLE review_ratings (
     stars_4    bigint NOT NULL DEFAULT 0,
     stars_5    bigint NOT NULL DEFAULT 0
 );
+
+-- The product ids of each order's lines, for "bought together" (which orders hold a
+-- product) and verified purchases, without scanning every order document.
+CREATE INDEX orders_line_products ON orders
+    USING gin (jsonb_path_query_array(doc->'lines', '$[*].product') jsonb_path_ops);

@@ -149,6 +149,11 @@ pub(crate) mod private {
         /// The product id, as text, of the order line aliased `alias`.
         fn line_product(alias: &str) -> String;
 
+        /// A condition: the order aliased `order` has a line of the product whose id (as
+        /// text) is the parameter `param` (on Postgres answered from the
+        /// `orders_line_products` index).
+        fn order_has_product(order: &str, param: &str) -> String;
+
         /// Applies this database's migrations.
         fn migrate(pool: &Pool<Self>) -> impl Future<Output = Result<(), DbError>> + Send;
 

@@ -60,6 +60,13 @@ impl Sealed for Postgres {
         format!("({alias}->>'product')")
     }
 
+    fn order_has_product(order: &str, param: &str) -> String {
+        format!(
+            "jsonb_path_query_array({order}.doc->'lines', '$[*].product') \
+             @> jsonb_build_array({param}::text)"
+        )
+    }
+
     async fn migrate(pool: &Pool<Self>) -> Result<(), DbError> {
         Ok(MIGRATOR.run(pool).await?)
     }

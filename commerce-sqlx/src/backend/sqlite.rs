@@ -71,6 +71,13 @@ impl Sealed for Sqlite {
         format!("json_extract({alias}.value, '$.product')")
     }
 
+    fn order_has_product(order: &str, param: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM json_each({order}.doc, '$.lines') AS has \
+             WHERE json_extract(has.value, '$.product') = {param})"
+        )
+    }
+
     async fn migrate(pool: &Pool<Self>) -> Result<(), DbError> {
         Ok(MIGRATOR.run(pool).await?)
     }

@@ -1,6 +1,9 @@
 //! The recommendation queries on SQL: "bought together" is one `GROUP BY` over the lines
 //! of paid orders (read from the order documents with the database's JSON functions),
-//! restricted to the orders holding the product, so no order leaves the database.
+//! restricted to the orders holding the product, so no order leaves the database. On
+//! Postgres those orders are found through a GIN index on the product ids of each
+//! order's lines (`orders_line_products`, migration 0003): over 400,000 synthetic orders the
+//! query took about 3 ms with it and 240 ms without (a scan of every order).
 
 use async_trait::async_trait;
 use commerce_core::ports::RecommendationStore;
@@ -34,13 +37,11 @@ impl<DB: Backend> RecommendationStore for SqlStore<DB> {
             "SELECT {other} AS product, COUNT(DISTINCT o.id) AS support \
              FROM orders o, {lines} \
              WHERE o.status IN ({statuses}) \
-             AND EXISTS (SELECT 1 FROM {mine} WHERE {my_product} = $1) \
-             AND {other} <> $1 \
+             AND {mine} AND {other} <> $1 \
              GROUP BY {other} HAVING COUNT(DISTINCT o.id) >= $2 \
              ORDER BY support DESC, product ASC LIMIT $3 OFFSET $4",
             lines = DB::order_lines("o", "l"),
-            mine = DB::order_lines("o", "m"),
-            my_product = DB::line_product("m"),
+            mine = DB::order_has_product("o", "$1"),
             statuses = paid_statuses(),
         ))
         .bind(product.to_string())

@@ -304,11 +304,10 @@ impl<DB: Backend> ReviewStore for SqlStore<DB> {
         let found = self
             .read_one(
                 Sql::new(format!(
-                    "SELECT o.id FROM orders o, {lines} WHERE o.customer_id = $1 \
-                     AND o.status IN ({statuses}) AND {product} = $2 LIMIT 1",
-                    lines = DB::order_lines("o", "l"),
+                    "SELECT o.id FROM orders o WHERE o.customer_id = $1 \
+                     AND o.status IN ({statuses}) AND {has_product} LIMIT 1",
                     statuses = received_statuses(),
-                    product = DB::line_product("l"),
+                    has_product = DB::order_has_product("o", "$2"),
                 ))
                 .bind(customer.as_uuid())
                 .bind(product.to_string()),
