@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use commerce_core::catalog::ProductStatus;
 use commerce_core::identity::Principal;
 use commerce_core::memory::{Memory, MemorySearch};
 use commerce_core::ports::Subscriber;
@@ -88,6 +89,28 @@ async fn only_signed_in_customers_write_reviews() {
     let error = w
         .engine
         .write_review(ALICE, ProductId::from_u128(404), &five)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    // A draft is invisible to shoppers: not found.
+    let mut draft = w
+        .memory
+        .stores
+        .catalog
+        .product(w.tee.product)
+        .await
+        .unwrap()
+        .unwrap();
+    draft.set_status(ProductStatus::Draft);
+    w.memory
+        .stores
+        .catalog
+        .save_product(draft, Vec::new())
+        .await
+        .unwrap();
+    let error = w
+        .engine
+        .write_review(ALICE, w.tee.product, &five)
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::NotFound);

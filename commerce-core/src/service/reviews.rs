@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Commerce;
+use crate::catalog::ProductStatus;
 use crate::error::{Entity, Error, ErrorKind};
 use crate::events::EventRecord;
 use crate::identity::Principal;
@@ -51,7 +52,7 @@ impl Commerce {
     /// # Errors
     /// [`Error::Forbidden`] unless `actor` is a customer; [`Error::InvalidInput`] on field
     /// `rating` (outside 1–5), `title` or `text` (too long); [`Error::NotFound`] for an
-    /// unknown product; [`Error::Conflict`] if the customer already reviewed it. Nothing
+    /// unknown product or a draft (archived products may be reviewed); [`Error::Conflict`] if the customer already reviewed it. Nothing
     /// changes on error.
     pub async fn write_review(
         &self,
@@ -63,11 +64,13 @@ impl Commerce {
             return Err(Error::forbidden("write a review"));
         };
         let (rating, text) = input.parse()?;
+        // Drafts are invisible to shoppers; archived products were sold and may be reviewed.
         let stored = self
             .stores
             .catalog
             .product(product)
             .await?
+            .filter(|p| p.status() != ProductStatus::Draft)
             .ok_or_else(|| Error::not_found(Entity::Product, product))?;
         let verified_purchase = self.stores.reviews.has_received(customer, product).await?;
         let (review, events) = Review::create(NewReview {
