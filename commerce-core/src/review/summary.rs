@@ -86,6 +86,22 @@ mod tests {
         assert_eq!(summary(&[]).average(), Decimal::ZERO);
     }
 
+    proptest::proptest! {
+        /// The average is the exact mean rounded half up to tenths, computed here in
+        /// integers: floor(10 * sum / count + 1/2).
+        #[test]
+        fn average_is_the_mean_rounded_half_up_to_tenths(
+            stars in proptest::collection::vec(1i64..=5, 0..300)
+        ) {
+            let s = summary(&stars);
+            let count = i64::try_from(stars.len()).unwrap();
+            let sum: i64 = stars.iter().sum();
+            let tenths = if count == 0 { 0 } else { (20 * sum + count) / (2 * count) };
+            proptest::prop_assert_eq!(s.average(), Decimal::new(tenths, 1));
+            proptest::prop_assert_eq!(i64::from(s.count()), count);
+        }
+    }
+
     #[test]
     fn count_and_histogram_follow_the_ratings() {
         let s = summary(&[5, 1, 5, 3]);
