@@ -361,14 +361,37 @@ async fn similar_products_come_from_the_search_index_when_there_is_one() {
     );
     assert_eq!(from_index, from_catalog);
     // The index still says "in stock"; the engine checks the stores before answering.
+    use commerce_core::ports::SearchIndex;
     sell_out(&memory.stores, &store, items[2]).await;
     let after = order(engine.similar_products(items[0].product, 10).await.unwrap());
     assert_eq!(
         after,
         [items[1].product, items[5].product, items[3].product]
     );
+    // "More like this" finds candidates the category and brand pages miss: a stale
+    // document that lost its category in the index is still found by its words, and
+    // the catalog (which has the category) keeps it similar.
+    let mut stale = index.document(items[1].product).await.unwrap().unwrap();
+    stale.categories.clear();
+    stale.category_names.clear();
+    index.upsert(vec![stale]).await.unwrap();
+    let mut by_category = SearchQuery::new("", Currency::USD);
+    by_category.filters.category = store.catalog.product(items[0].product).unwrap().category();
+    let listed: Vec<ProductId> = engine
+        .search(&by_category)
+        .await
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.product)
+        .collect();
+    assert!(!listed.contains(&items[1].product));
+    let after = order(engine.similar_products(items[0].product, 10).await.unwrap());
+    assert_eq!(
+        after,
+        [items[1].product, items[5].product, items[3].product]
+    );
     // Removing a product from the index removes it from the candidates.
-    use commerce_core::ports::SearchIndex;
     index.remove(&[items[5].product]).await.unwrap();
     let after = order(engine.similar_products(items[0].product, 10).await.unwrap());
     assert_eq!(after, [items[1].product, items[3].product]);

@@ -354,6 +354,19 @@ impl SearchIndex for TantivySearch {
         .await
     }
 
+    async fn more_like_this(
+        &self,
+        product: ProductId,
+        limit: usize,
+    ) -> Result<Option<Vec<ProductId>>, Error> {
+        self.blocking(move |inner| {
+            read::more_like_this(&inner.reader.searcher(), &inner.fields, product, limit)
+                .map(Some)
+                .map_err(unavailable)
+        })
+        .await
+    }
+
     async fn suggest(&self, request: &Suggest) -> Result<Suggestions, Error> {
         let request = request.clone();
         self.blocking(move |inner| {

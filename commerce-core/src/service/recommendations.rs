@@ -62,9 +62,10 @@ impl Commerce {
     /// ([`rank_similar`]); at most `limit` (clamped to 1..=[`MAX_RECOMMENDATIONS`]),
     /// skipping products that are inactive or cannot be bought now.
     ///
-    /// Candidates come from the search index when one is configured (the in-stock active
-    /// products of the category and of the brand, up to a page each), otherwise from a
-    /// catalog snapshot.
+    /// Candidates come from the search index when one is configured — the in-stock active
+    /// products of the category and of the brand (up to a page each) and, where the index
+    /// has it, its "more like this" ([`SearchIndex::more_like_this`](crate::ports::SearchIndex::more_like_this))
+    /// — otherwise from a catalog snapshot.
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown product.
@@ -104,7 +105,7 @@ impl Commerce {
     }
 
     /// The ids the search index holds in `target`'s category and of its brand (active,
-    /// in stock), one page of each.
+    /// in stock), one page of each, and the index's "more like this" for it.
     async fn similar_from_index(&self, target: &Product) -> Result<Vec<ProductId>, Error> {
         let index = self.index()?;
         let mut queries = Vec::new();
@@ -118,7 +119,13 @@ impl Commerce {
             query.filters.brands = vec![brand.to_owned()];
             queries.push(query);
         }
-        let mut ids = BTreeSet::new();
+        let page = MAX_PAGE_SIZE as usize;
+        let mut ids: BTreeSet<ProductId> = index
+            .more_like_this(target.id(), page)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         for mut query in queries {
             query.filters.in_stock_only = true;
             query.per_page = MAX_PAGE_SIZE;
