@@ -90,7 +90,8 @@ impl Commerce {
         Ok(review)
     }
 
-    /// The author edits their review: a new rating, title and text.
+    /// The author edits their review: a new rating, title and text. A review written
+    /// before the product was delivered becomes a verified purchase once it has been.
     ///
     /// # Errors
     /// [`Error::Forbidden`] unless `actor` is the customer who wrote it; as
@@ -102,8 +103,16 @@ impl Commerce {
         input: &ReviewInput,
     ) -> Result<Review, Error> {
         let (rating, text) = input.parse()?;
+        let current = self.load_review(review).await?;
+        require_author(actor, &current, "edit a review")?;
+        let received = self
+            .stores
+            .reviews
+            .has_received(current.customer, current.product)
+            .await?;
         self.change_review(review, |review, now| {
             require_author(actor, review, "edit a review")?;
+            review.verified_purchase |= received;
             Ok(vec![review.edit(rating, text.clone(), now)])
         })
         .await

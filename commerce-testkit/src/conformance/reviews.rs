@@ -602,6 +602,32 @@ pub async fn verified_purchase_needs_a_delivered_order_with_the_product(stores: 
     assert!(!unverified.verified_purchase);
     let stored = stores.reviews.review(verified.id).await.unwrap().unwrap();
     assert!(stored.verified_purchase);
+    // Once Bob's next order of the T-shirt is delivered, editing his review verifies it.
+    let second = stores
+        .orders
+        .place_order(place(&mut store, bob, &[(tee, 1)], "rv-3", 3, now()))
+        .await
+        .unwrap()
+        .order;
+    advance(&stores, &second, &TO_DELIVERED).await;
+    let edited = shop
+        .edit_review(
+            Principal::Customer(bob),
+            unverified.id,
+            &ReviewInput::stars(4),
+        )
+        .await
+        .unwrap();
+    assert!(edited.verified_purchase);
+    assert!(
+        stores
+            .reviews
+            .review(unverified.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .verified_purchase
+    );
 }
 
 /// Through the engine: the product's seller replies once; a second reply is a `Conflict`
