@@ -253,6 +253,8 @@ pub enum Entity {
     Payment,
     /// A notification.
     Notification,
+    /// A product review.
+    Review,
 }
 
 impl fmt::Display for Entity {
@@ -276,6 +278,7 @@ impl fmt::Display for Entity {
             Entity::Shipment => "shipment",
             Entity::Payment => "payment",
             Entity::Notification => "notification",
+            Entity::Review => "review",
         })
     }
 }

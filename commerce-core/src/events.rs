@@ -9,10 +9,11 @@ use crate::catalog::Sku;
 use crate::identity::Role;
 use crate::ids::{
     AccountId, CartId, CustomerId, EventId, FulfilmentId, LocationId, OrderId, ProductId, RefundId,
-    SellerId, ShipmentId, ShopId,
+    ReviewId, SellerId, ShipmentId, ShopId,
 };
 use crate::money::Money;
 use crate::order::OrderStatus;
+use crate::review::Rating;
 use crate::shipping::TrackingStatus;
 
 /// Something that happened in the domain. Serialized with a `type` tag holding SPEC's
@@ -211,6 +212,34 @@ pub enum DomainEvent {
         /// Amount refunded by this refund.
         amount: Money,
     },
+    /// A customer reviewed a product.
+    #[serde(rename = "review.created")]
+    ReviewCreated {
+        /// The review.
+        review: ReviewId,
+        /// The product reviewed.
+        product: ProductId,
+        /// The author.
+        customer: CustomerId,
+        /// The stars given.
+        rating: Rating,
+    },
+    /// A review was edited, hidden, restored or answered by the seller.
+    #[serde(rename = "review.updated")]
+    ReviewUpdated {
+        /// The review.
+        review: ReviewId,
+        /// The product reviewed.
+        product: ProductId,
+    },
+    /// A review was deleted by its author.
+    #[serde(rename = "review.deleted")]
+    ReviewDeleted {
+        /// The review.
+        review: ReviewId,
+        /// The product reviewed.
+        product: ProductId,
+    },
 }
 
 /// A change to a SKU's stock at one location.
@@ -253,6 +282,9 @@ impl DomainEvent {
             DomainEvent::PaymentSucceeded { .. } => "payment.success",
             DomainEvent::PaymentFailed { .. } => "payment.failed",
             DomainEvent::PaymentRefunded { .. } => "payment.refunded",
+            DomainEvent::ReviewCreated { .. } => "review.created",
+            DomainEvent::ReviewUpdated { .. } => "review.updated",
+            DomainEvent::ReviewDeleted { .. } => "review.deleted",
         }
     }
 }

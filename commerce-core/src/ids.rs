@@ -96,4 +96,6 @@ ids! {
     RefundId => "refund";
     /// Identifies a domain event.
     EventId => "event";
+    /// Identifies a product review.
+    ReviewId => "review";
 }

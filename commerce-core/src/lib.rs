@@ -21,6 +21,8 @@ pub mod order;
 pub mod payment;
 pub mod ports;
 pub mod pricing;
+pub mod recommend;
+pub mod review;
 pub mod search;
 mod service;
 pub mod shipping;
@@ -28,11 +30,11 @@ pub mod shipping;
 pub use error::{Entity, Error, ErrorKind};
 pub use ids::{
     AccountId, AddressId, AdminId, CartId, CategoryId, CustomerId, EventId, FulfilmentId,
-    LocationId, OrderId, PriceListId, ProductId, PromotionId, RefundId, ReservationId, SellerId,
-    ShipmentId, ShippingMethodId, ShopId, VariantId,
+    LocationId, OrderId, PriceListId, ProductId, PromotionId, RefundId, ReservationId, ReviewId,
+    SellerId, ShipmentId, ShippingMethodId, ShopId, VariantId,
 };
 pub use money::{Currency, Money, RoundingMode};
 pub use service::{
     Checkout, CheckoutRequest, Commerce, Config, Delivery, NotificationSettings, PaymentAttempt,
-    ShopOrder,
+    ReviewInput, ShopOrder,
 };

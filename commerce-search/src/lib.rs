@@ -27,7 +27,7 @@
 //! | field | kind | for |
 //! | --- | --- | --- |
 //! | `product` | id string, fast, stored | upserts delete by it; [`document`](SearchIndex::document) |
-//! | `name`, `brand`, `category_names`, `sku`, `description` | text with positions | full text, phrases |
+//! | `name`, `brand`, `category_names`, `sku`, `description` | text with positions | full text, phrases; [`more_like_this`](SearchIndex::more_like_this) (all but `sku`) |
 //! | `name_prefix` | every prefix of every name word | autosuggest |
 //! | `brand_key` | lower-cased brand, whole | the brand filter (exact, case-insensitive) |
 //! | `brand_facet` | brand as given, whole, fast | the brand facet; brand suggestions |
@@ -371,6 +371,19 @@ impl SearchIndex for TantivySearch {
         let query = query.clone();
         self.read(move |inner| {
             read::search(&inner.reader.searcher(), &inner.fields, &query).map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn more_like_this(
+        &self,
+        product: ProductId,
+        limit: usize,
+    ) -> Result<Option<Vec<ProductId>>, Error> {
+        self.blocking(move |inner| {
+            read::more_like_this(&inner.reader.searcher(), &inner.fields, product, limit)
+                .map(Some)
+                .map_err(unavailable)
         })
         .await
     }

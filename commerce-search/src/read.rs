@@ -13,8 +13,8 @@ use commerce_core::{CategoryId, Currency, Money, ProductId, ShopId};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, TantivyError, Term};
 
 use crate::collect::{FacetCollector, FacetCounts, SortBy, Wanted};
@@ -67,6 +67,47 @@ pub(crate) fn document(
     top.first()
         .map(|(_, address)| stored(searcher, fields, *address))
         .transpose()
+}
+
+/// "More like this" for `product`: a [`MoreLikeThisQuery`] built from its stored
+/// document's name, brand, category names and description (run through each field's
+/// tokenizer, every word counted however rare), the product itself excluded; the best
+/// `limit` by score. Nothing when `product` is not indexed.
+pub(crate) fn more_like_this(
+    searcher: &Searcher,
+    fields: &Fields,
+    product: ProductId,
+    limit: usize,
+) -> tantivy::Result<Vec<ProductId>> {
+    let Some(doc) = document(searcher, fields, product)? else {
+        return Ok(Vec::new());
+    };
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let text = |values: Vec<String>| values.into_iter().map(OwnedValue::Str).collect();
+    let mut doc_fields = vec![
+        (fields.name, text(vec![doc.name])),
+        (fields.description, text(vec![doc.description])),
+        (fields.category_names, text(doc.category_names)),
+    ];
+    if let Some(brand) = doc.brand {
+        doc_fields.push((fields.brand, text(vec![brand])));
+    }
+    let like = MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(1)
+        .with_min_term_frequency(1)
+        .with_min_word_length(1)
+        .with_max_query_terms(32)
+        .with_document_fields(doc_fields);
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, Box::new(like) as Box<dyn Query>),
+        (Occur::MustNot, exact(fields.product, &product.to_string())),
+    ]);
+    let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+    top.iter()
+        .map(|(_, address)| stored::<StoredName>(searcher, fields, *address).map(|s| s.product))
+        .collect()
 }
 
 /// A page of results with facets.

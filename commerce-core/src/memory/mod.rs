@@ -23,7 +23,9 @@ mod orders;
 mod outbox;
 mod payments;
 mod pricing;
+mod recommendations;
 mod recorder;
+mod reviews;
 mod search;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,7 +40,9 @@ pub use orders::MemoryOrders;
 pub use outbox::MemoryOutbox;
 pub use payments::{MemoryPayments, Script, Webhook};
 pub use pricing::MemoryPricing;
+pub use recommendations::MemoryRecommendations;
 pub use recorder::EventRecorder;
+pub use reviews::MemoryReviews;
 pub use search::MemorySearch;
 
 use crate::error::Error;
@@ -50,19 +54,22 @@ pub fn stores() -> Stores {
     let outbox = Arc::new(MemoryOutbox::new());
     let carts = Arc::new(MemoryCarts::new(outbox.clone()));
     let inventory = Arc::new(MemoryInventory::new(outbox.clone()));
+    let orders = Arc::new(MemoryOrders::new(
+        carts.clone(),
+        inventory.clone(),
+        outbox.clone(),
+    ));
     Stores {
         catalog: Arc::new(MemoryCatalog::new(outbox.clone())),
         pricing: Arc::new(MemoryPricing::new()),
         accounts: Arc::new(MemoryAccounts::new(outbox.clone())),
-        orders: Arc::new(MemoryOrders::new(
-            carts.clone(),
-            inventory.clone(),
-            outbox.clone(),
-        )),
         carts,
         inventory,
-        outbox,
         notifications: Arc::new(MemoryNotifications::new()),
+        reviews: Arc::new(MemoryReviews::new(orders.clone(), outbox.clone())),
+        recommendations: Arc::new(MemoryRecommendations::new(orders.clone())),
+        orders,
+        outbox,
     }
 }
 

@@ -46,7 +46,7 @@ impl MemoryOrders {
         }
     }
 
-    fn select(&self, keep: impl Fn(&Order) -> bool) -> Result<Vec<Order>, Error> {
+    pub(crate) fn select(&self, keep: impl Fn(&Order) -> bool) -> Result<Vec<Order>, Error> {
         let state = lock(&self.state)?;
         let mut found: Vec<Order> = state.orders.values().filter(|o| keep(o)).cloned().collect();
         found.sort_by(|a, b| {

@@ -75,6 +75,15 @@ impl Entry {
         }
     }
 
+    /// The distinct words of every field but the SKUs (the only ones without typos).
+    fn prose_words(&self) -> BTreeSet<&str> {
+        self.text
+            .iter()
+            .filter(|(_, typos, _)| *typos)
+            .flat_map(|(_, _, words)| words.iter().map(String::as_str))
+            .collect()
+    }
+
     /// The relevance of this document for `terms`, or `None` when a term does not match.
     fn score(&self, terms: &[QueryTerm]) -> Option<u32> {
         terms.iter().try_fold(0u32, |total, term| {
@@ -200,6 +209,30 @@ impl SearchIndex for MemorySearch {
 
     async fn document(&self, product: ProductId) -> Result<Option<SearchDocument>, Error> {
         Ok(lock(&self.entries)?.get(&product).map(|e| e.doc.clone()))
+    }
+
+    /// The documents sharing the most distinct words (name, brand, category names,
+    /// description; not SKUs) with `product`'s, then by product id.
+    async fn more_like_this(
+        &self,
+        product: ProductId,
+        limit: usize,
+    ) -> Result<Option<Vec<ProductId>>, Error> {
+        let stored = lock(&self.entries)?;
+        let Some(target) = stored.get(&product) else {
+            return Ok(Some(Vec::new()));
+        };
+        let mine = target.prose_words();
+        let mut scored: Vec<(usize, ProductId)> = stored
+            .values()
+            .filter(|e| e.doc.product != product)
+            .map(|e| (e.prose_words().intersection(&mine).count(), e.doc.product))
+            .filter(|&(shared, _)| shared > 0)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(Some(
+            scored.into_iter().take(limit).map(|(_, p)| p).collect(),
+        ))
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, Error> {

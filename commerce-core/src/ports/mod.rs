@@ -22,6 +22,8 @@ mod outbox;
 mod payments;
 mod pricing;
 mod publisher;
+mod recommendations;
+mod reviews;
 mod search;
 mod subscriber;
 
@@ -39,6 +41,8 @@ pub use outbox::Outbox;
 pub use payments::PaymentProvider;
 pub use pricing::PricingStore;
 pub use publisher::{Published, Publisher};
+pub use recommendations::RecommendationStore;
+pub use reviews::{ReviewStore, ReviewUpdate};
 pub use search::SearchIndex;
 pub use subscriber::Subscriber;
 
@@ -61,4 +65,8 @@ pub struct Stores {
     pub outbox: Arc<dyn Outbox>,
     /// The notification queue and history.
     pub notifications: Arc<dyn NotificationStore>,
+    /// Reviews and rating aggregates.
+    pub reviews: Arc<dyn ReviewStore>,
+    /// Recommendation queries over the orders.
+    pub recommendations: Arc<dyn RecommendationStore>,
 }

@@ -33,4 +33,20 @@ pub trait SearchIndex: Send + Sync {
 
     /// Completions for what a shopper is typing.
     async fn suggest(&self, request: &Suggest) -> Result<Suggestions, Error>;
+
+    /// "More like this": up to `limit` indexed products whose text (name, brand, category
+    /// names, description) is most like `product`'s, best first. Every one shares at
+    /// least one word with it; `product` itself is never among them. An unindexed
+    /// `product` gives `Some` of nothing.
+    ///
+    /// `Ok(None)` when the index has no such query, which is what this default does:
+    /// callers then find candidates their own way.
+    async fn more_like_this(
+        &self,
+        product: ProductId,
+        limit: usize,
+    ) -> Result<Option<Vec<ProductId>>, Error> {
+        let _ = (product, limit);
+        Ok(None)
+    }
 }

@@ -12,6 +12,8 @@ mod inventory;
 mod notifications;
 mod orders;
 mod payments;
+mod recommendations;
+mod reviews;
 mod search;
 mod shipping;
 
@@ -21,6 +23,7 @@ pub use checkout::{Checkout, CheckoutRequest};
 pub use notifications::{Delivery, NotificationSettings};
 pub use orders::ShopOrder;
 pub use payments::PaymentAttempt;
+pub use reviews::ReviewInput;
 
 use chrono::{DateTime, Duration, Utc};
 

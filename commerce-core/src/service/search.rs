@@ -46,8 +46,9 @@ impl Commerce {
     /// [`SearchIndex::replace_all`]: a document for every active product, with its lowest
     /// price for everyone per currency, whether any variant can be bought now (units
     /// available, or backorders allowed) and the units sold in orders that are paid and
-    /// not cancelled or refunded. Ratings start at their default (there are no reviews
-    /// yet). Returns how many products were indexed.
+    /// not cancelled or refunded, and its rating from the review aggregates
+    /// ([`ReviewStore::rating_summaries`](crate::ports::ReviewStore::rating_summaries)).
+    /// Returns how many products were indexed.
     ///
     /// # Errors
     /// [`Error::Forbidden`] unless `actor` is an admin; [`Error::Unavailable`] when no
@@ -58,6 +59,14 @@ impl Commerce {
         let catalog = self.stores.catalog.catalog().await?;
         let rules = self.stores.pricing.rules().await?;
         let sales = self.units_sold(&catalog).await?;
+        let ratings: HashMap<ProductId, SearchRating> = self
+            .stores
+            .reviews
+            .rating_summaries()
+            .await?
+            .into_iter()
+            .map(|(product, summary)| (product, summary.search_rating()))
+            .collect();
         let mut documents = Vec::new();
         for product in catalog.products().filter(|p| p.is_active()) {
             let in_stock = self.can_be_bought(product).await?;
@@ -67,7 +76,7 @@ impl Commerce {
                 &catalog,
                 &rules.price_book,
                 in_stock,
-                SearchRating::default(),
+                ratings.get(&product.id()).copied().unwrap_or_default(),
                 sold,
             ));
         }
@@ -80,7 +89,10 @@ impl Commerce {
     /// [`Commerce::publish_events`]:
     ///
     /// - `product.created` / `product.updated`: the product's document is rebuilt from the
-    ///   stores (kept rating and sales), or removed when the product is not active;
+    ///   stores (rating from the review aggregates, kept sales), or removed when the
+    ///   product is not active;
+    /// - `review.created` / `review.updated` / `review.deleted`: the reviewed product's
+    ///   document is rebuilt the same way, so its rating follows the aggregates;
     /// - `product.deleted`: the document is removed;
     /// - `stock.*`: the document of the product selling that SKU is rebuilt (its
     ///   "in stock" follows);
@@ -103,7 +115,7 @@ impl Commerce {
         })
     }
 
-    fn index(&self) -> Result<&Arc<dyn SearchIndex>, Error> {
+    pub(super) fn index(&self) -> Result<&Arc<dyn SearchIndex>, Error> {
         self.search
             .as_ref()
             .ok_or_else(|| Error::Unavailable("no search index configured".into()))
@@ -111,7 +123,7 @@ impl Commerce {
 
     /// Whether any variant of `product` can be bought now: units available, or
     /// backorders allowed.
-    async fn can_be_bought(&self, product: &Product) -> Result<bool, Error> {
+    pub(super) async fn can_be_bought(&self, product: &Product) -> Result<bool, Error> {
         let inventory = &self.stores.inventory;
         for variant in product.variants() {
             if inventory.available(&variant.sku).await? > 0
@@ -151,8 +163,8 @@ struct SearchIndexer {
 }
 
 impl SearchIndexer {
-    /// Rebuilds one product's document from the stores, keeping its rating and sales;
-    /// removes it when the product is gone or not active.
+    /// Rebuilds one product's document from the stores (its rating from the review
+    /// aggregates), keeping its sales; removes it when the product is gone or not active.
     async fn refresh(&self, index: &dyn SearchIndex, id: ProductId) -> Result<(), Error> {
         let stores = &self.engine.stores;
         let catalog = stores.catalog.catalog_for(&[id], &[]).await?;
@@ -162,10 +174,8 @@ impl SearchIndexer {
         let variants: Vec<VariantId> = product.variants().iter().map(|v| v.id).collect();
         let rules = stores.pricing.rules_for(&variants).await?;
         let in_stock = self.engine.can_be_bought(product).await?;
-        let (rating, sales) = index
-            .document(id)
-            .await?
-            .map_or((SearchRating::default(), 0), |d| (d.rating, d.sales));
+        let rating = stores.reviews.rating_summary(id).await?.search_rating();
+        let sales = index.document(id).await?.map_or(0, |d| d.sales);
         let document = SearchDocument::from_catalog(
             product,
             &catalog,
@@ -244,6 +254,9 @@ impl Subscriber for SearchIndexer {
             DomainEvent::OrderPaid { order, .. } => {
                 self.count_sales(index, entry.record.id, *order).await
             }
+            DomainEvent::ReviewCreated { product, .. }
+            | DomainEvent::ReviewUpdated { product, .. }
+            | DomainEvent::ReviewDeleted { product, .. } => self.refresh(index, *product).await,
             _ => Ok(()),
         }
     }

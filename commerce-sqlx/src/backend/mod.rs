@@ -142,6 +142,18 @@ pub(crate) mod private {
         /// A statement returning the next order number as its one column.
         const NEXT_ORDER_NUMBER: &'static str;
 
+        /// A `FROM` item over the lines (`doc.lines`) of the order aliased `order`, each
+        /// aliased `alias`; read a line's product with [`Sealed::line_product`].
+        fn order_lines(order: &str, alias: &str) -> String;
+
+        /// The product id, as text, of the order line aliased `alias`.
+        fn line_product(alias: &str) -> String;
+
+        /// A condition: the order aliased `order` has a line of the product whose id (as
+        /// text) is the parameter `param` (on Postgres answered from the
+        /// `orders_line_products` index).
+        fn order_has_product(order: &str, param: &str) -> String;
+
         /// Applies this database's migrations.
         fn migrate(pool: &Pool<Self>) -> impl Future<Output = Result<(), DbError>> + Send;
 

@@ -52,6 +52,21 @@ impl Sealed for Postgres {
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     const NEXT_ORDER_NUMBER: &'static str = "SELECT nextval('order_numbers') AS n";
 
+    fn order_lines(order: &str, alias: &str) -> String {
+        format!("jsonb_array_elements({order}.doc->'lines') AS {alias}")
+    }
+
+    fn line_product(alias: &str) -> String {
+        format!("({alias}->>'product')")
+    }
+
+    fn order_has_product(order: &str, param: &str) -> String {
+        format!(
+            "jsonb_path_query_array({order}.doc->'lines', '$[*].product') \
+             @> jsonb_build_array({param}::text)"
+        )
+    }
+
     async fn migrate(pool: &Pool<Self>) -> Result<(), DbError> {
         Ok(MIGRATOR.run(pool).await?)
     }

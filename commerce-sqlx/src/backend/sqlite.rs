@@ -63,6 +63,21 @@ impl Sealed for Sqlite {
     const NEXT_ORDER_NUMBER: &'static str =
         "UPDATE counters SET value = value + 1 WHERE name = 'order_number' RETURNING value AS n";
 
+    fn order_lines(order: &str, alias: &str) -> String {
+        format!("json_each({order}.doc, '$.lines') AS {alias}")
+    }
+
+    fn line_product(alias: &str) -> String {
+        format!("json_extract({alias}.value, '$.product')")
+    }
+
+    fn order_has_product(order: &str, param: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM json_each({order}.doc, '$.lines') AS has \
+             WHERE json_extract(has.value, '$.product') = {param})"
+        )
+    }
+
     async fn migrate(pool: &Pool<Self>) -> Result<(), DbError> {
         Ok(MIGRATOR.run(pool).await?)
     }

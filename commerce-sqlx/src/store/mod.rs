@@ -13,6 +13,8 @@ mod notifications;
 mod orders;
 mod outbox;
 mod pricing;
+mod recommendations;
+mod reviews;
 mod stock;
 
 use std::sync::Arc;
@@ -79,7 +81,9 @@ impl<DB: Backend> SqlStore<DB> {
             inventory: store.clone(),
             orders: store.clone(),
             outbox: store.clone(),
-            notifications: store,
+            notifications: store.clone(),
+            reviews: store.clone(),
+            recommendations: store,
         }
     }
 

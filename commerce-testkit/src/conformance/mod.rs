@@ -22,6 +22,8 @@ pub mod notifications;
 pub mod orders;
 pub mod outbox;
 pub mod pricing;
+pub mod recommendations;
+pub mod reviews;
 pub mod search;
 
 /// Every unpublished event in the outbox, oldest first.
@@ -69,5 +71,7 @@ macro_rules! conformance_suite {
         $crate::orders_conformance!($fresh);
         $crate::outbox_conformance!($fresh);
         $crate::pricing_conformance!($fresh);
+        $crate::reviews_conformance!($fresh);
+        $crate::recommendations_conformance!($fresh);
     };
 }

@@ -70,6 +70,7 @@ macro_rules! search_conformance {
                 suggest_respects_the_limit,
                 suggest_forgets_names_no_live_product_has,
                 hostile_text_never_errors,
+                more_like_this_finds_products_sharing_words_best_first,
             ]
         );
     };
@@ -1398,4 +1399,30 @@ pub async fn hostile_text_never_errors(index: Arc<dyn SearchIndex>) {
             .contains(&product(1))
     );
     assert!(!found(index.as_ref(), long.as_str()).await.is_empty());
+}
+
+/// "More like this" (where the index has it) finds the products sharing words with the
+/// product's text, those sharing most first; never the product itself nor one sharing
+/// no word; nothing for an unindexed product; at most `limit`.
+pub async fn more_like_this_finds_products_sharing_words_best_first(index: Arc<dyn SearchIndex>) {
+    let docs = vec![
+        Doc::new(1, "Blue Ceramic Mug")
+            .description("Holds a large coffee")
+            .build(),
+        Doc::new(2, "Red Ceramic Mug").build(),
+        Doc::new(3, "Blue Ceramic Mug Large").build(),
+        Doc::new(4, "Garden Hose")
+            .description("Green rubber")
+            .build(),
+        Doc::new(5, "Travel Mug").build(),
+    ];
+    index.upsert(docs).await.unwrap();
+    let Some(similar) = index.more_like_this(product(1), 10).await.unwrap() else {
+        return; // This index has no more-like-this; callers fall back.
+    };
+    assert_eq!(similar, [product(3), product(2), product(5)]);
+    let first = index.more_like_this(product(1), 1).await.unwrap().unwrap();
+    assert_eq!(first, [product(3)]);
+    let unknown = index.more_like_this(product(99), 10).await.unwrap();
+    assert_eq!(unknown, Some(Vec::new()));
 }
