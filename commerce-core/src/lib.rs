@@ -21,6 +21,7 @@ pub mod order;
 pub mod payment;
 pub mod ports;
 pub mod pricing;
+pub mod report;
 pub mod search;
 mod service;
 pub mod shipping;
@@ -33,6 +34,6 @@ pub use ids::{
 };
 pub use money::{Currency, Money, RoundingMode};
 pub use service::{
-    Checkout, CheckoutRequest, Commerce, Config, Delivery, NotificationSettings, PaymentAttempt,
-    ShopOrder,
+    Checkout, CheckoutRequest, Commerce, Config, Delivery, LowStockReport, MAX_TOP_PRODUCTS,
+    NotificationSettings, PaymentAttempt, ReportRequest, ShopOrder,
 };

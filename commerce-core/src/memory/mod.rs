@@ -24,6 +24,7 @@ mod outbox;
 mod payments;
 mod pricing;
 mod recorder;
+mod reports;
 mod search;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -39,6 +40,7 @@ pub use outbox::MemoryOutbox;
 pub use payments::{MemoryPayments, Script, Webhook};
 pub use pricing::MemoryPricing;
 pub use recorder::EventRecorder;
+pub use reports::MemoryReports;
 pub use search::MemorySearch;
 
 use crate::error::Error;
@@ -50,19 +52,22 @@ pub fn stores() -> Stores {
     let outbox = Arc::new(MemoryOutbox::new());
     let carts = Arc::new(MemoryCarts::new(outbox.clone()));
     let inventory = Arc::new(MemoryInventory::new(outbox.clone()));
+    let catalog = Arc::new(MemoryCatalog::new(outbox.clone()));
+    let orders = Arc::new(MemoryOrders::new(
+        carts.clone(),
+        inventory.clone(),
+        outbox.clone(),
+    ));
     Stores {
-        catalog: Arc::new(MemoryCatalog::new(outbox.clone())),
+        catalog: catalog.clone(),
         pricing: Arc::new(MemoryPricing::new()),
         accounts: Arc::new(MemoryAccounts::new(outbox.clone())),
-        orders: Arc::new(MemoryOrders::new(
-            carts.clone(),
-            inventory.clone(),
-            outbox.clone(),
-        )),
-        carts,
-        inventory,
+        orders: orders.clone(),
+        carts: carts.clone(),
+        inventory: inventory.clone(),
         outbox,
         notifications: Arc::new(MemoryNotifications::new()),
+        reports: Arc::new(MemoryReports::new(orders, carts, inventory, catalog)),
     }
 }
 

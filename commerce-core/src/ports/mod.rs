@@ -22,6 +22,7 @@ mod outbox;
 mod payments;
 mod pricing;
 mod publisher;
+mod reports;
 mod search;
 mod subscriber;
 
@@ -39,6 +40,7 @@ pub use outbox::Outbox;
 pub use payments::PaymentProvider;
 pub use pricing::PricingStore;
 pub use publisher::{Published, Publisher};
+pub use reports::ReportStore;
 pub use search::SearchIndex;
 pub use subscriber::Subscriber;
 
@@ -61,4 +63,6 @@ pub struct Stores {
     pub outbox: Arc<dyn Outbox>,
     /// The notification queue and history.
     pub notifications: Arc<dyn NotificationStore>,
+    /// Sales report figures.
+    pub reports: Arc<dyn ReportStore>,
 }

@@ -12,6 +12,7 @@ mod inventory;
 mod notifications;
 mod orders;
 mod payments;
+mod reports;
 mod search;
 mod shipping;
 
@@ -21,6 +22,7 @@ pub use checkout::{Checkout, CheckoutRequest};
 pub use notifications::{Delivery, NotificationSettings};
 pub use orders::ShopOrder;
 pub use payments::PaymentAttempt;
+pub use reports::{LowStockReport, MAX_TOP_PRODUCTS, ReportRequest};
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -13,6 +13,7 @@ mod notifications;
 mod orders;
 mod outbox;
 mod pricing;
+mod reports;
 mod stock;
 
 use std::sync::Arc;
@@ -79,7 +80,8 @@ impl<DB: Backend> SqlStore<DB> {
             inventory: store.clone(),
             orders: store.clone(),
             outbox: store.clone(),
-            notifications: store,
+            notifications: store.clone(),
+            reports: store,
         }
     }
 

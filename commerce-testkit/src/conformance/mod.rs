@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod orders;
 pub mod outbox;
 pub mod pricing;
+pub mod reports;
 pub mod search;
 
 /// Every unpublished event in the outbox, oldest first.
@@ -69,5 +70,6 @@ macro_rules! conformance_suite {
         $crate::orders_conformance!($fresh);
         $crate::outbox_conformance!($fresh);
         $crate::pricing_conformance!($fresh);
+        $crate::reports_conformance!($fresh);
     };
 }
