@@ -2,9 +2,11 @@
 //! the database does the work and nothing loads every order.
 //!
 //! The core computes the buckets (UTC instants where each local day, week or month
-//! starts); a query joins the orders against them as a `VALUES` list,
-//! `created_at >= start AND created_at < end`, which works the same on SQLite (times are
-//! integer microseconds there, no time zones needed) and on Postgres. Amounts are summed
+//! starts); a query selects the orders placed in the whole window
+//! (`created_at >= start AND created_at < end`) and gives each the index of its bucket
+//! by comparing `created_at` with the boundaries (see `bucket_index`), which works the
+//! same on SQLite (times are integer microseconds there, no time zones needed) and on
+//! Postgres. Amounts are summed
 //! as integer minor units (`order_lines.total_minor`, `orders.lines_minor`,
 //! `orders.refunded_minor`, written when an order is stored), so sums are exact on both.
 
@@ -121,20 +123,28 @@ impl Statement {
 }
 
 /// `FROM orders o` with the joins and conditions that select a query's orders placed in
-/// `[start, end)`, in its currency, with a line of its shop (`s` is the shop's
-/// `order_shops` row). `revenue` keeps only orders that count as revenue.
+/// `[start, end)`, in its currency, with a line of its shop. With `lines`, the order's
+/// lines are joined as `l` (for a shop only its own: that join is then the shop
+/// filter); without, a shop's orders are those with its `order_shops` row. `revenue`
+/// keeps only orders that count as revenue.
 fn selected_orders(
     st: &mut Statement,
     query: &SalesQuery,
     (start, end): (DateTime<Utc>, DateTime<Utc>),
     revenue: bool,
+    lines: bool,
 ) -> String {
-    let shop = match query.scope.shop() {
-        Some(shop) => format!(
+    let shop = match (query.scope.shop(), lines) {
+        (Some(shop), true) => format!(
+            " JOIN order_lines l ON l.order_id = o.id AND l.shop_id = {}",
+            st.arg(shop.as_uuid())
+        ),
+        (None, true) => " JOIN order_lines l ON l.order_id = o.id".to_owned(),
+        (Some(shop), false) => format!(
             " JOIN order_shops s ON s.order_id = o.id AND s.shop_id = {}",
             st.arg(shop.as_uuid())
         ),
-        None => String::new(),
+        (None, false) => String::new(),
     };
     let start = st.arg(start);
     let end = st.arg(end);
@@ -148,6 +158,21 @@ fn selected_orders(
         "FROM orders o{shop} WHERE o.created_at >= {start} AND o.created_at < {end} \
          AND o.currency = {currency}{status}"
     )
+}
+
+/// The index of the bucket `o.created_at` falls in, for an order known to be placed in
+/// buckets `lo..hi` (consecutive): a binary search written as nested `CASE`s, so each
+/// order costs about log2(buckets) comparisons in one scan of the window (a join
+/// against a list of buckets would compare every order with every bucket).
+fn bucket_index(st: &mut Statement, query: &SalesQuery, lo: usize, hi: usize) -> String {
+    if hi - lo <= 1 {
+        return lo.to_string();
+    }
+    let mid = lo + (hi - lo) / 2;
+    let boundary = st.arg(query.buckets[mid].start);
+    let below = bucket_index(st, query, lo, mid);
+    let above = bucket_index(st, query, mid, hi);
+    format!("CASE WHEN o.created_at < {boundary} THEN {below} ELSE {above} END")
 }
 
 /// A row's bigint column as a count.
@@ -168,39 +193,31 @@ impl<DB: Backend> ReportStore for SqlStore<DB> {
         if query.buckets.is_empty() {
             return Ok(sales);
         }
-        let mut st = Statement::new();
-        let mut values = Vec::with_capacity(query.buckets.len());
-        for (i, bucket) in query.buckets.iter().enumerate() {
-            let i = i64::try_from(i).map_err(|_| Error::Overflow)?;
-            values.push(format!(
-                "({}, {}, {})",
-                st.arg(i),
-                st.arg(bucket.start),
-                st.arg(bucket.end)
-            ));
-        }
-        let shop_lines = query.scope.shop().map(|shop| st.arg(shop.as_uuid()));
-        let currency = st.arg(query.currency.code());
-        let (join, figures) = match shop_lines {
-            // A shop: its lines only; an order with several of its lines counts once.
-            Some(shop) => (
-                format!(" JOIN order_lines l ON l.order_id = o.id AND l.shop_id = {shop}"),
-                "COUNT(DISTINCT o.id) AS n, CAST(SUM(l.total_minor) AS BIGINT) AS revenue",
-            ),
-            None => (
-                String::new(),
-                "COUNT(*) AS n, CAST(SUM(o.lines_minor) AS BIGINT) AS revenue",
-            ),
+        let Some(window) = query.window() else {
+            return Ok(sales);
         };
-        let text = format!(
-            "WITH b (i, s, e) AS (VALUES {}) \
-             SELECT b.i AS i, {figures} \
-             FROM b JOIN orders o ON o.created_at >= b.s AND o.created_at < b.e{join} \
-             WHERE o.currency = {currency} AND o.status IN ({}) \
-             GROUP BY b.i",
-            values.join(", "),
-            revenue_list()
-        );
+        let mut st = Statement::new();
+        let bucket = bucket_index(&mut st, query, 0, query.buckets.len());
+        let text = match query.scope.shop() {
+            // A shop: its lines only; an order with several of its lines counts once.
+            Some(_) => {
+                let from = selected_orders(&mut st, query, window, true, true);
+                format!(
+                    "SELECT r.i AS i, COUNT(DISTINCT r.id) AS n, \
+                     CAST(SUM(r.amount) AS BIGINT) AS revenue \
+                     FROM (SELECT CAST({bucket} AS BIGINT) AS i, o.id AS id, \
+                     l.total_minor AS amount {from}) r GROUP BY r.i"
+                )
+            }
+            None => {
+                let from = selected_orders(&mut st, query, window, true, false);
+                format!(
+                    "SELECT r.i AS i, COUNT(*) AS n, CAST(SUM(r.amount) AS BIGINT) AS revenue \
+                     FROM (SELECT CAST({bucket} AS BIGINT) AS i, o.lines_minor AS amount \
+                     {from}) r GROUP BY r.i"
+                )
+            }
+        };
         let rows = self.read_all(st.sql(text)).await?;
         for row in rows {
             let figures = (|| {
@@ -233,17 +250,8 @@ impl<DB: Backend> ReportStore for SqlStore<DB> {
             return Ok(Vec::new());
         };
         let mut st = Statement::new();
-        let from = selected_orders(&mut st, query, window, true);
-        let lines = match query.scope.shop() {
-            Some(shop) => format!(
-                "JOIN order_lines l ON l.order_id = o.id AND l.shop_id = {}",
-                st.arg(shop.as_uuid())
-            ),
-            None => "JOIN order_lines l ON l.order_id = o.id".to_owned(),
-        };
+        let from = selected_orders(&mut st, query, window, true, true);
         let limit = st.arg(i64::try_from(limit).unwrap_or(i64::MAX));
-        // `FROM orders o ...` with the lines joined before the WHERE clause.
-        let from = from.replacen(" WHERE ", &format!(" {lines} WHERE "), 1);
         let order_by = match rank {
             ProductRank::Units => "units",
             ProductRank::Revenue => "revenue",
@@ -274,7 +282,7 @@ impl<DB: Backend> ReportStore for SqlStore<DB> {
             return Ok(Vec::new());
         };
         let mut st = Statement::new();
-        let from = selected_orders(&mut st, query, window, false);
+        let from = selected_orders(&mut st, query, window, false, false);
         let text = format!("SELECT o.status AS status, COUNT(*) AS n {from} GROUP BY o.status");
         let rows = self.read_all(st.sql(text)).await?;
         let mut counts = Vec::with_capacity(rows.len());
@@ -303,7 +311,7 @@ impl<DB: Backend> ReportStore for SqlStore<DB> {
             return Ok(summary);
         };
         let mut st = Statement::new();
-        let from = selected_orders(&mut st, query, window, true);
+        let from = selected_orders(&mut st, query, window, true, false);
         // For a shop, an order another shop has lines in is shared: counted apart,
         // without its amount.
         let shared = match query.scope.shop() {
