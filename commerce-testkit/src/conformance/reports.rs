@@ -42,6 +42,7 @@ macro_rules! reports_conformance {
                 a_split_order_adds_each_shop_only_its_lines,
                 pending_cancelled_and_other_currency_orders_are_not_revenue,
                 refunds_of_shared_orders_are_counted_without_an_amount_for_a_shop,
+                every_bucket_of_a_long_period_gets_its_own_orders,
                 cart_conversion_counts_shopping_carts_created_in_the_window,
                 low_stock_lists_skus_at_or_below_their_threshold_by_shop,
             ]
@@ -734,6 +735,48 @@ pub async fn refunds_of_shared_orders_are_counted_without_an_amount_for_a_shop(s
             amount: usd("0"),
             shared_orders: 1,
         }
+    );
+}
+
+/// Over 90 local days in Kolkata (UTC+05:30), orders placed at the first and the last
+/// second of each day land in that day's bucket, every one of the 90 (a store finding
+/// buckets by search is exercised across many boundaries, not a handful).
+pub async fn every_bucket_of_a_long_period_gets_its_own_orders(stores: Stores) {
+    let (sold, template) = small_fixture(&stores).await;
+    let zone: Tz = "Asia/Kolkata".parse().expect("zone");
+    let first = date(2026, 1, 1);
+    let mut placements = Vec::new();
+    for d in 0..90_u64 {
+        let day = first + Duration::days(i64::try_from(d).expect("small"));
+        for (k, seconds) in [0, 86_399].into_iter().enumerate() {
+            let spec = Spec {
+                lines: vec![(
+                    &sold[0],
+                    1,
+                    Money::from_minor_units(100 + i64::try_from(d).expect("small"), Currency::USD),
+                )],
+                currency: Currency::USD,
+                status: OrderStatus::Paid,
+                refunded: Money::zero(Currency::USD),
+                at: local(zone, day, seconds),
+            };
+            placements.push(placement(&template, &spec, d * 2 + k as u64 + 1));
+        }
+    }
+    store_all(&stores, placements).await;
+    let period = ReportPeriod::new(first, date(2026, 3, 31), "Asia/Kolkata", Granularity::Day)
+        .expect("period");
+    assert_eq!(period.buckets().len(), 90);
+    let q = query(ReportScope::AllShops, Currency::USD, &period);
+    let expected: Vec<BucketSales> = (0..90)
+        .map(|d| BucketSales {
+            orders: 2,
+            revenue: Money::from_minor_units(2 * (100 + d), Currency::USD),
+        })
+        .collect();
+    assert_eq!(
+        stores.reports.sales_by_bucket(&q).await.expect("sales"),
+        expected
     );
 }
 
