@@ -22,6 +22,7 @@ pub mod payment;
 pub mod ports;
 pub mod pricing;
 pub mod recommend;
+pub mod report;
 pub mod review;
 pub mod search;
 mod service;
@@ -35,6 +36,6 @@ pub use ids::{
 };
 pub use money::{Currency, Money, RoundingMode};
 pub use service::{
-    Checkout, CheckoutRequest, Commerce, Config, Delivery, NotificationSettings, PaymentAttempt,
-    ReviewInput, ShopOrder,
+    Checkout, CheckoutRequest, Commerce, Config, Delivery, LowStockReport, MAX_TOP_PRODUCTS,
+    NotificationSettings, PaymentAttempt, ReportRequest, ReviewInput, ShopOrder,
 };

@@ -226,6 +226,22 @@ impl State {
 }
 
 impl MemoryInventory {
+    /// `(sku, available over every location, threshold)` for each SKU with a low-stock
+    /// threshold and at least one level whose available units are at or below it.
+    pub(crate) fn low_stock_levels(&self) -> Result<Vec<(Sku, i64, u32)>, Error> {
+        let state = lock(&self.state)?;
+        Ok(state
+            .policies
+            .iter()
+            .filter_map(|(sku, policy)| {
+                let threshold = policy.low_stock_threshold?;
+                let levels = state.levels.get(sku).filter(|l| !l.is_empty())?;
+                let available: i64 = levels.values().map(StockLevel::available).sum();
+                (available <= i64::from(threshold)).then(|| (sku.clone(), available, threshold))
+            })
+            .collect())
+    }
+
     /// No stock; events go to `outbox`.
     pub fn new(outbox: Arc<MemoryOutbox>) -> Self {
         MemoryInventory {

@@ -25,6 +25,7 @@ mod payments;
 mod pricing;
 mod recommendations;
 mod recorder;
+mod reports;
 mod reviews;
 mod search;
 
@@ -42,6 +43,7 @@ pub use payments::{MemoryPayments, Script, Webhook};
 pub use pricing::MemoryPricing;
 pub use recommendations::MemoryRecommendations;
 pub use recorder::EventRecorder;
+pub use reports::MemoryReports;
 pub use reviews::MemoryReviews;
 pub use search::MemorySearch;
 
@@ -54,22 +56,24 @@ pub fn stores() -> Stores {
     let outbox = Arc::new(MemoryOutbox::new());
     let carts = Arc::new(MemoryCarts::new(outbox.clone()));
     let inventory = Arc::new(MemoryInventory::new(outbox.clone()));
+    let catalog = Arc::new(MemoryCatalog::new(outbox.clone()));
     let orders = Arc::new(MemoryOrders::new(
         carts.clone(),
         inventory.clone(),
         outbox.clone(),
     ));
     Stores {
-        catalog: Arc::new(MemoryCatalog::new(outbox.clone())),
+        catalog: catalog.clone(),
         pricing: Arc::new(MemoryPricing::new()),
         accounts: Arc::new(MemoryAccounts::new(outbox.clone())),
-        carts,
-        inventory,
         notifications: Arc::new(MemoryNotifications::new()),
         reviews: Arc::new(MemoryReviews::new(orders.clone(), outbox.clone())),
         recommendations: Arc::new(MemoryRecommendations::new(orders.clone())),
-        orders,
+        orders: orders.clone(),
+        carts: carts.clone(),
+        inventory: inventory.clone(),
         outbox,
+        reports: Arc::new(MemoryReports::new(orders, carts, inventory, catalog)),
     }
 }
 

@@ -46,6 +46,14 @@ impl MemoryOrders {
         }
     }
 
+    /// Runs `read` over every order, under the lock.
+    pub(crate) fn with_orders<R>(
+        &self,
+        read: impl FnOnce(&HashMap<OrderId, Order>) -> R,
+    ) -> Result<R, Error> {
+        Ok(read(&lock(&self.state)?.orders))
+    }
+
     pub(crate) fn select(&self, keep: impl Fn(&Order) -> bool) -> Result<Vec<Order>, Error> {
         let state = lock(&self.state)?;
         let mut found: Vec<Order> = state.orders.values().filter(|o| keep(o)).cloned().collect();

@@ -23,6 +23,7 @@ mod payments;
 mod pricing;
 mod publisher;
 mod recommendations;
+mod reports;
 mod reviews;
 mod search;
 mod subscriber;
@@ -42,6 +43,7 @@ pub use payments::PaymentProvider;
 pub use pricing::PricingStore;
 pub use publisher::{Published, Publisher};
 pub use recommendations::RecommendationStore;
+pub use reports::ReportStore;
 pub use reviews::{ReviewStore, ReviewUpdate};
 pub use search::SearchIndex;
 pub use subscriber::Subscriber;
@@ -69,4 +71,6 @@ pub struct Stores {
     pub reviews: Arc<dyn ReviewStore>,
     /// Recommendation queries over the orders.
     pub recommendations: Arc<dyn RecommendationStore>,
+    /// Sales report figures.
+    pub reports: Arc<dyn ReportStore>,
 }

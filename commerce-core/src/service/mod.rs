@@ -13,6 +13,7 @@ mod notifications;
 mod orders;
 mod payments;
 mod recommendations;
+mod reports;
 mod reviews;
 mod search;
 mod shipping;
@@ -23,6 +24,7 @@ pub use checkout::{Checkout, CheckoutRequest};
 pub use notifications::{Delivery, NotificationSettings};
 pub use orders::ShopOrder;
 pub use payments::PaymentAttempt;
+pub use reports::{LowStockReport, MAX_TOP_PRODUCTS, ReportRequest};
 pub use reviews::ReviewInput;
 
 use chrono::{DateTime, Duration, Utc};

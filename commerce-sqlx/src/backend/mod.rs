@@ -38,6 +38,7 @@ pub(crate) enum Value {
     Uuid(Uuid),
     OptUuid(Option<Uuid>),
     Int(i64),
+    OptInt(Option<i64>),
     Bool(bool),
     Text(String),
     OptText(Option<String>),
@@ -59,6 +60,11 @@ impl From<Option<Uuid>> for Value {
 impl From<i64> for Value {
     fn from(v: i64) -> Self {
         Value::Int(v)
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::OptInt(v)
     }
 }
 impl From<bool> for Value {

@@ -38,6 +38,7 @@ fn query(sql: &Sql) -> Query<'_, Sqlite, SqliteArguments> {
             Value::Uuid(v) => query.bind(*v),
             Value::OptUuid(v) => query.bind(*v),
             Value::Int(v) => query.bind(*v),
+            Value::OptInt(v) => query.bind(*v),
             Value::Bool(v) => query.bind(*v),
             Value::Text(v) => query.bind(v.as_str()),
             Value::OptText(v) => query.bind(v.as_deref()),

@@ -140,10 +140,10 @@ async fn write_cart<DB: Backend>(
         .map_err(|_| Error::invalid("version", "a cart version must fit in 63 bits"))?;
     let text = if replace {
         "UPDATE carts SET customer_id = $2, checked_out = $3, version = $4, created_at = $5, \
-         doc = $6 WHERE id = $1"
+         doc = $6, purpose = $7 WHERE id = $1"
     } else {
-        "INSERT INTO carts (id, customer_id, checked_out, version, created_at, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
+        "INSERT INTO carts (id, customer_id, checked_out, version, created_at, doc, purpose) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
     };
     let write = Sql::new(text)
         .bind(cart.id().as_uuid())
@@ -151,7 +151,8 @@ async fn write_cart<DB: Backend>(
         .bind(cart.status() == CartStatus::CheckedOut)
         .bind(version)
         .bind(cart.created_at())
-        .doc(cart)?;
+        .doc(cart)?
+        .bind(super::reports::cart_purpose(cart.purpose()));
     DB::execute(conn, write).await?;
     Ok(())
 }

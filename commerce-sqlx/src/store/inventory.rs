@@ -140,11 +140,13 @@ impl<DB: Backend> SqlStore<DB> {
     async fn set_policy_once(&self, policy: &StockPolicy) -> Result<(), DbError> {
         let mut tx = DB::begin_write(&self.pool).await?;
         let upsert = Sql::new(
-            "INSERT INTO stock_policies (sku, doc) VALUES ($1, $2) \
-             ON CONFLICT (sku) DO UPDATE SET doc = excluded.doc",
+            "INSERT INTO stock_policies (sku, doc, low_stock_threshold) VALUES ($1, $2, $3) \
+             ON CONFLICT (sku) DO UPDATE SET doc = excluded.doc, \
+             low_stock_threshold = excluded.low_stock_threshold",
         )
         .bind(policy.sku.as_str())
-        .doc(policy)?;
+        .doc(policy)?
+        .bind(policy.low_stock_threshold.map(i64::from));
         DB::execute(&mut tx, upsert).await?;
         let levels = Sql::new("UPDATE stock_levels SET allows_backorder = $2 WHERE sku = $1")
             .bind(policy.sku.as_str())

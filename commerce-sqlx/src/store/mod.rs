@@ -14,6 +14,7 @@ mod orders;
 mod outbox;
 mod pricing;
 mod recommendations;
+mod reports;
 mod reviews;
 mod stock;
 
@@ -83,7 +84,8 @@ impl<DB: Backend> SqlStore<DB> {
             outbox: store.clone(),
             notifications: store.clone(),
             reviews: store.clone(),
-            recommendations: store,
+            recommendations: store.clone(),
+            reports: store,
         }
     }
 

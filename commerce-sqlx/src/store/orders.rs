@@ -114,8 +114,8 @@ async fn insert_order<DB: Backend>(
 ) -> Result<(), DbError> {
     let insert = Sql::new(
         "INSERT INTO orders (id, number, customer_id, cart_id, status, version, currency, total, \
-         payment_ref, reservation_expires_at, created_at, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         payment_ref, reservation_expires_at, created_at, doc, lines_minor, refunded_minor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(order.id.as_uuid())
     .bind(order.number.as_str())
@@ -128,8 +128,11 @@ async fn insert_order<DB: Backend>(
     .bind(order.payment.reference.as_ref().map(|r| r.0.clone()))
     .bind(order.reservation_expires_at)
     .bind(order.created_at)
-    .doc(order)?;
+    .doc(order)?
+    .bind(super::reports::lines_minor(order)?)
+    .bind(order.payment.refunded.to_minor_units()?);
     DB::execute(conn, insert).await?;
+    super::reports::insert_lines::<DB>(conn, order).await?;
     let mut shops: Vec<ShopId> = order.lines.iter().map(|l| l.shop).collect();
     shops.sort();
     shops.dedup();
@@ -157,17 +160,18 @@ async fn insert_order<DB: Backend>(
 /// Stores the checked-out cart (locked earlier) as `writable` computed it.
 async fn store_cart<DB: Backend>(conn: &mut DB::Connection, cart: &Cart) -> Result<(), DbError> {
     let upsert = Sql::new(
-        "INSERT INTO carts (id, customer_id, checked_out, version, created_at, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
+        "INSERT INTO carts (id, customer_id, checked_out, version, created_at, doc, purpose) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
          customer_id = excluded.customer_id, checked_out = excluded.checked_out, \
-         version = excluded.version, doc = excluded.doc",
+         version = excluded.version, doc = excluded.doc, purpose = excluded.purpose",
     )
     .bind(cart.id().as_uuid())
     .bind(cart.customer().map(|c| c.as_uuid()))
     .bind(cart.status() == CartStatus::CheckedOut)
     .bind(version(cart.version())?)
     .bind(cart.created_at())
-    .doc(cart)?;
+    .doc(cart)?
+    .bind(super::reports::cart_purpose(cart.purpose()));
     DB::execute(conn, upsert).await?;
     Ok(())
 }
@@ -264,15 +268,16 @@ impl<DB: Backend> SqlStore<DB> {
         )
         .await?;
         let store = Sql::new(
-            "UPDATE orders SET status = $2, version = $3, payment_ref = $4, total = $5, doc = $6 \
-             WHERE id = $1",
+            "UPDATE orders SET status = $2, version = $3, payment_ref = $4, total = $5, doc = $6, \
+             refunded_minor = $7 WHERE id = $1",
         )
         .bind(order.id.as_uuid())
         .bind(order.status.as_str())
         .bind(version(order.version)?)
         .bind(order.payment.reference.as_ref().map(|r| r.0.clone()))
         .bind(order.totals.total.amount())
-        .doc(order)?;
+        .doc(order)?
+        .bind(order.payment.refunded.to_minor_units()?);
         DB::execute(&mut tx, store).await?;
         append_in::<DB>(&mut tx, &update.events).await?;
         tx.commit().await?;

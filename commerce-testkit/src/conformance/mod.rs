@@ -23,6 +23,7 @@ pub mod orders;
 pub mod outbox;
 pub mod pricing;
 pub mod recommendations;
+pub mod reports;
 pub mod reviews;
 pub mod search;
 
@@ -73,5 +74,6 @@ macro_rules! conformance_suite {
         $crate::pricing_conformance!($fresh);
         $crate::reviews_conformance!($fresh);
         $crate::recommendations_conformance!($fresh);
+        $crate::reports_conformance!($fresh);
     };
 }

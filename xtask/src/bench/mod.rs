@@ -4,10 +4,11 @@ mod checkout;
 mod machine;
 mod pgbench;
 mod pricing;
+mod reports;
 mod search;
 
 /// The benchmarks `cargo xtask bench <name>` knows.
-const KNOWN: &str = "pricing, checkout, search";
+const KNOWN: &str = "pricing, checkout, search, reports";
 
 /// Runs the benchmark `which`, or every benchmark when none is named.
 pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
@@ -15,11 +16,13 @@ pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
         None => {
             pricing::run()?;
             checkout::run()?;
-            search::run()
+            search::run()?;
+            reports::run()
         }
         Some("pricing") => pricing::run(),
         Some("checkout") => checkout::run(),
         Some("search") => search::run(),
+        Some("reports") => reports::run(),
         Some(other) => Err(format!("no benchmark named {other:?} (known: {KNOWN})")),
     }
 }
