@@ -24,6 +24,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Load the demo catalog when the store is empty (`SHOP_DEMO=0` turns it off).
     pub demo: bool,
+    /// How long a session lasts (30 days).
+    pub session_ttl: chrono::Duration,
 }
 
 /// Stripe's settings (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`, `STRIPE_WEBHOOK_SECRET`).
@@ -68,6 +70,7 @@ impl Config {
             stripe,
             smtp_url: var("SMTP_URL"),
             demo: var("SHOP_DEMO").is_none_or(|v| v != "0"),
+            session_ttl: chrono::Duration::days(30),
         })
     }
 
@@ -80,6 +83,7 @@ impl Config {
             stripe: None,
             smtp_url: None,
             demo: true,
+            session_ttl: chrono::Duration::days(30),
         }
     }
 }

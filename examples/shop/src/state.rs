@@ -77,7 +77,11 @@ impl AppState {
             notifications =
                 notifications.with_notifier(Arc::new(commerce::smtp::SmtpNotifier::new(&smtp)?));
         }
-        let commerce = Commerce::new(stores, payments, clock, commerce::Config::default())
+        let settings = commerce::Config {
+            session_ttl: config.session_ttl,
+            ..commerce::Config::default()
+        };
+        let commerce = Commerce::new(stores, payments, clock, settings)
             .with_search(index)
             .with_notifications(notifications);
         let subscribers = vec![commerce.search_indexer(), commerce.notification_queuer()];

@@ -95,11 +95,22 @@ pub(crate) async fn checkout(
         Some(raw) => raw
             .parse()
             .map_err(|_| ApiError::invalid("cartId", "not a valid cart id"))?,
-        None => super::cart::current_cart(&state, caller.principal, None)
+        None => match super::cart::current_cart(&state, caller.principal, None)
             .await?
             .filter(|c| !c.lines().is_empty())
-            .map(|c| c.id())
-            .ok_or_else(|| ApiError::invalid("cartId", "your cart is empty"))?,
+        {
+            Some(cart) => cart.id(),
+            // A retry: the first attempt checked the cart out; the core answers with
+            // that order (or refuses a key reused by someone else).
+            None => state
+                .commerce
+                .stores()
+                .orders
+                .order_by_idempotency_key(&key)
+                .await?
+                .map(|order| order.cart)
+                .ok_or_else(|| ApiError::invalid("cartId", "your cart is empty"))?,
+        },
     };
     let shipping_method = request
         .shipping_method
