@@ -17,6 +17,7 @@ pub mod state;
 pub mod views;
 
 mod api;
+mod pages;
 
 use axum::Router;
 use axum::response::IntoResponse;
@@ -30,6 +31,7 @@ use crate::errors::ApiError;
 /// The whole application: the JSON API, `/openapi.json` and the pages.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router().split_for_parts();
+    let api = api.merge(pages::router());
     let openapi_json = openapi
         .to_pretty_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"internal\", \"message\": \"openapi: {e}\"}}"));

@@ -4,10 +4,10 @@
 
 mod admin;
 mod auth;
-mod cart;
+pub(crate) mod cart;
 mod catalog;
 mod notifications;
-mod orders;
+pub(crate) mod orders;
 mod payments;
 mod seller;
 

@@ -34,6 +34,26 @@ pub(crate) struct AddressInput {
 }
 
 impl AddressInput {
+    /// An address from the checkout form's fields.
+    pub(crate) fn from_form(
+        name: String,
+        line1: String,
+        city: String,
+        postal_code: String,
+        country: String,
+    ) -> Self {
+        AddressInput {
+            name,
+            line1,
+            line2: None,
+            city,
+            postal_code,
+            region: None,
+            country: country.to_uppercase(),
+            phone: None,
+        }
+    }
+
     /// The core's address; a bad country code names `shipTo.country`.
     pub(crate) fn into_address(self) -> Result<NewAddress, ApiError> {
         let country = CountryCode::parse(&self.country)
