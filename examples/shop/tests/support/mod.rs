@@ -145,3 +145,4 @@ impl Shop {
         .await
     }
 }
+pub mod webdriver;
