@@ -25,6 +25,7 @@
 #![allow(clippy::float_arithmetic)]
 
 mod bench;
+mod chromium;
 mod pg_url;
 mod postgres;
 mod process;

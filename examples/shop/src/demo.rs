@@ -262,7 +262,7 @@ pub async fn load(commerce: &Commerce, currency: Currency) -> Result<usize, Erro
                     // Every 11th product is sold out; every 7th is low on stock.
                     let (warehouse, backroom) = match serial % 11 {
                         0 => (0, 0),
-                        _ if serial % 7 == 0 => (2, 1),
+                        _ if serial.is_multiple_of(7) => (2, 1),
                         _ => (5 + rng.below(40) as i64, rng.below(10) as i64),
                     };
                     if warehouse > 0 {

@@ -162,10 +162,10 @@ pub(crate) async fn add_item(
 ) -> ApiResult<Json<CartItemResponse>> {
     let body = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "not UTF-8"))?;
     let request = AddItemRequest::from_json(body)?;
-    if let Some(user) = request.customer()? {
-        if caller.principal != Principal::Customer(user) {
-            return Err(Error::forbidden("add to another user's cart").into());
-        }
+    if let Some(user) = request.customer()?
+        && caller.principal != Principal::Customer(user)
+    {
+        return Err(Error::forbidden("add to another user's cart").into());
     }
     let catalog = catalog_for(&state, &request.product_id).await?;
     let (variant, quantity) = request.resolve(&catalog)?;

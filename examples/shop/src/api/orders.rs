@@ -188,7 +188,7 @@ pub(crate) async fn my_orders(
     SignedIn(caller): SignedIn,
 ) -> ApiResult<Json<Vec<Order>>> {
     let mut orders = state.commerce.my_orders(caller.principal).await?;
-    orders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    orders.sort_by_key(|o| std::cmp::Reverse(o.created_at));
     Ok(Json(orders))
 }
 

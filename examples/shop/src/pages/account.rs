@@ -175,7 +175,7 @@ fn order_view(order: &Order) -> minijinja::Value {
 pub(super) async fn orders(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     require_signed_in(&viewer, "/orders")?;
     let mut orders = state.commerce.my_orders(viewer.principal).await?;
-    orders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    orders.sort_by_key(|o| std::cmp::Reverse(o.created_at));
     let orders: Vec<_> = orders.iter().map(order_view).collect();
     render("orders.html", &viewer, context! { orders })
 }

@@ -45,7 +45,7 @@ pub(super) async fn orders(State(state): State<AppState>, viewer: Viewer) -> Pag
         }
     }
     let mut orders: Vec<_> = all.into_values().collect();
-    orders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    orders.sort_by_key(|o| std::cmp::Reverse(o.created_at));
     let orders: Vec<_> = orders
         .iter()
         .map(|o| {

@@ -42,7 +42,7 @@ pub(super) async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> 
         .await?
         .ok_or_else(|| PageError::Show(StatusCode::NOT_FOUND, "you have no shop yet".into()))?;
     let mut orders = stores.orders.orders_of_shop(shop.id).await?;
-    orders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    orders.sort_by_key(|o| std::cmp::Reverse(o.created_at));
 
     let today = Utc::now().date_naive();
     let first = today - Duration::days(DAYS - 1);
