@@ -9,7 +9,7 @@
 //!   before and after. Once the facade has a `sqlite` feature, the lifecycle example
 //!   also runs on SQLite (`DATABASE_URL=sqlite://target/lifecycle.db`).
 //! - `lint`: formatting, clippy with warnings denied, rustdoc with warnings denied.
-//! - `bench [pricing | checkout | search]`: every benchmark, or the one named.
+//! - `bench [pricing | checkout | search | shop]`: every benchmark, or the one named.
 //!   `pricing`: the criterion benchmarks, then a table of medians with ratios.
 //!   `checkout`: on the same Postgres, pgbench baselines (tpcb-like, a bare stock
 //!   decrement on one hot row and over 10,000 rows) and commerce-sqlx's checkout bench,
@@ -18,6 +18,8 @@
 //!   default 100,000 and 1,000,000 products) indexed by `TantivySearch` and loaded into
 //!   Postgres FTS, then a fixed query mix on ours, raw tantivy and Postgres, with p50/p99,
 //!   queries per second and ratios (also in `target/bench/search.json`).
+//!   `shop`: the example shop's checkout API over HTTP, 64 clients for `BENCH_SECS`
+//!   (default 30) on SQLite and on Postgres, with a no-oversell check on each.
 //!
 //! URLs are printed with their password redacted.
 
@@ -36,7 +38,7 @@ mod suite;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <test | lint | bench [pricing | checkout | search]>
+const USAGE: &str = "usage: cargo xtask <test | lint | bench [pricing | checkout | search | shop]>
   test            run every test of the workspace (the README's test command); needs
                   Postgres: DATABASE_URL=postgres://... or the local cluster on 5432
   lint            cargo fmt --check, clippy -D warnings, rustdoc -D warnings
@@ -45,7 +47,9 @@ const USAGE: &str = "usage: cargo xtask <test | lint | bench [pricing | checkout
   bench checkout  checkouts per second on Postgres next to pgbench baselines
                   (BENCH_SECS=<seconds per run>, default 10)
   bench search    search latency: ours vs raw tantivy vs Postgres FTS
-                  (BENCH_SEARCH_SIZES=100000,1000000 BENCH_SEARCH_RUNS=200)";
+                  (BENCH_SEARCH_SIZES=100000,1000000 BENCH_SEARCH_RUNS=200)
+  bench shop      the example shop's checkout API, 64 clients, SQLite and Postgres,
+                  with a no-oversell check (BENCH_SECS, default 30)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -56,7 +56,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Opens the engine, loads the demo catalog into an empty store, and returns the state
 /// with the number of demo products loaded now (0 when the store had them already).
 pub async fn prepare(config: &Config) -> Result<(AppState, usize), Error> {
-    let state = AppState::open(config).await?;
+    load_demo(config, AppState::open(config).await?).await
+}
+
+/// Like [`prepare`], on the database `database` names.
+pub async fn prepare_on(
+    config: &Config,
+    database: commerce::sql::DatabaseConfig,
+) -> Result<(AppState, usize), Error> {
+    load_demo(config, AppState::open_on(config, database).await?).await
+}
+
+async fn load_demo(config: &Config, state: AppState) -> Result<(AppState, usize), Error> {
     let mut loaded = 0;
     if config.demo && !demo::is_loaded(&state.commerce).await? {
         let started = std::time::Instant::now();

@@ -8,6 +8,7 @@ use std::time::Duration;
 use commerce::identity::Principal;
 use commerce::memory::{MemoryInbox, MemoryPayments};
 use commerce::ports::{Clock, PaymentProvider, SearchIndex, Subscriber, SystemClock};
+use commerce::sql::DatabaseConfig;
 use commerce::{Commerce, Currency, Error, NotificationSettings};
 use secrecy::SecretString;
 
@@ -46,7 +47,14 @@ impl AppState {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", config.data_dir.join("shop.db").display()),
         };
-        let stores = commerce::sql::open(&commerce::sql::DatabaseConfig::new(url)?).await?;
+        Self::open_on(config, DatabaseConfig::new(url)?).await
+    }
+
+    /// The same on the database `database` names (whatever `config.database_url` says).
+    pub async fn open_on(config: &Config, database: DatabaseConfig) -> Result<Self, Error> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| Error::invalid("SHOP_DATA_DIR", e.to_string()))?;
+        let stores = commerce::sql::open(&database).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let (payments, memory_payments): (Arc<dyn PaymentProvider>, _) = match &config.stripe {
             Some(stripe) => {

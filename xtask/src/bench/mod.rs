@@ -5,9 +5,10 @@ mod machine;
 mod pgbench;
 mod pricing;
 mod search;
+mod shop;
 
 /// The benchmarks `cargo xtask bench <name>` knows.
-const KNOWN: &str = "pricing, checkout, search";
+const KNOWN: &str = "pricing, checkout, search, shop";
 
 /// Runs the benchmark `which`, or every benchmark when none is named.
 pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
@@ -15,11 +16,13 @@ pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
         None => {
             pricing::run()?;
             checkout::run()?;
-            search::run()
+            search::run()?;
+            shop::run()
         }
         Some("pricing") => pricing::run(),
         Some("checkout") => checkout::run(),
         Some("search") => search::run(),
+        Some("shop") => shop::run(),
         Some(other) => Err(format!("no benchmark named {other:?} (known: {KNOWN})")),
     }
 }
