@@ -9,7 +9,7 @@
 //!   before and after. Once the facade has a `sqlite` feature, the lifecycle example
 //!   also runs on SQLite (`DATABASE_URL=sqlite://target/lifecycle.db`).
 //! - `lint`: formatting, clippy with warnings denied, rustdoc with warnings denied.
-//! - `bench [pricing | checkout | search | reports]`: every benchmark, or the one named.
+//! - `bench [pricing | checkout | search | reports | shop]`: every benchmark, or the one named.
 //!   `pricing`: the criterion benchmarks, then a table of medians with ratios.
 //!   `checkout`: on the same Postgres, pgbench baselines (tpcb-like, a bare stock
 //!   decrement on one hot row and over 10,000 rows) and commerce-sqlx's checkout bench,
@@ -21,6 +21,8 @@
 //!   `reports`: commerce-sqlx's reports bench: the monthly revenue report over
 //!   1,000,000 generated orders (`BENCH_REPORTS_ORDERS`) through the adapter, beside a
 //!   hand-written single SQL query; medians of `BENCH_REPORTS_RUNS` runs and the ratio.
+//!   `shop`: the example shop's checkout API over HTTP, 64 clients for `BENCH_SECS`
+//!   (default 30) on SQLite and on Postgres, with a no-oversell check on each.
 //!
 //! URLs are printed with their password redacted.
 
@@ -28,6 +30,7 @@
 #![allow(clippy::float_arithmetic)]
 
 mod bench;
+mod chromium;
 mod pg_url;
 mod postgres;
 mod process;
@@ -39,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const USAGE: &str =
-    "usage: cargo xtask <test | lint | bench [pricing | checkout | search | reports]>
+    "usage: cargo xtask <test | lint | bench [pricing | checkout | search | reports | shop]>
   test            run every test of the workspace (the README's test command); needs
                   Postgres: DATABASE_URL=postgres://... or the local cluster on 5432
   lint            cargo fmt --check, clippy -D warnings, rustdoc -D warnings
@@ -51,7 +54,9 @@ const USAGE: &str =
                   (BENCH_SEARCH_SIZES=100000,1000000 BENCH_SEARCH_RUNS=200)
   bench reports   monthly revenue report over 1,000,000 orders on Postgres: the
                   adapter vs one hand-written SQL query
-                  (BENCH_REPORTS_ORDERS=1000000 BENCH_REPORTS_RUNS=7)";
+                  (BENCH_REPORTS_ORDERS=1000000 BENCH_REPORTS_RUNS=7)
+  bench shop      the example shop's checkout API, 64 clients, SQLite and Postgres,
+                  with a no-oversell check (BENCH_SECS, default 30)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

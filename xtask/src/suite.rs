@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::chromium;
 use crate::postgres::Postgres;
 use crate::service::{Service, free_port};
 use crate::{cargo, python, root};
@@ -50,6 +51,8 @@ fn tests_and_examples(postgres: &Postgres) -> Result<(), String> {
         postgres.shown()
     );
     let python = python::venv(PYTHON_PACKAGES)?;
+    // The example shop's browser test drives headless Debian chromium.
+    chromium::ensure()?;
     let stripe = localstripe(&python)?;
     let stripe_url = format!("http://127.0.0.1:{}/", stripe.port());
     println!("xtask: {TEST_STRIPE_VAR}={stripe_url} for the tests");

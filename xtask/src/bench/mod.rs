@@ -6,9 +6,10 @@ mod pgbench;
 mod pricing;
 mod reports;
 mod search;
+mod shop;
 
 /// The benchmarks `cargo xtask bench <name>` knows.
-const KNOWN: &str = "pricing, checkout, search, reports";
+const KNOWN: &str = "pricing, checkout, search, reports, shop";
 
 /// Runs the benchmark `which`, or every benchmark when none is named.
 pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
@@ -17,12 +18,14 @@ pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
             pricing::run()?;
             checkout::run()?;
             search::run()?;
-            reports::run()
+            reports::run()?;
+            shop::run()
         }
         Some("pricing") => pricing::run(),
         Some("checkout") => checkout::run(),
         Some("search") => search::run(),
         Some("reports") => reports::run(),
+        Some("shop") => shop::run(),
         Some(other) => Err(format!("no benchmark named {other:?} (known: {KNOWN})")),
     }
 }

@@ -1,0 +1,142 @@
+//! The engine the handlers share, wired from the [`Config`]: stores, payments, search,
+//! notifications, and the background loop that feeds the search index and the inbox from
+//! the outbox.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use commerce::identity::Principal;
+use commerce::memory::{MemoryInbox, MemoryPayments};
+use commerce::ports::{Clock, PaymentProvider, SearchIndex, Subscriber, SystemClock};
+use commerce::sql::DatabaseConfig;
+use commerce::{Commerce, Currency, Error, NotificationSettings};
+use secrecy::SecretString;
+
+use crate::config::Config;
+
+/// The secret the in-memory payment provider signs its webhooks with.
+const MEMORY_WEBHOOK_SECRET: &str = "whsec_shop_demo";
+
+/// What every handler reaches: the engine and the pieces of it the shop shows directly.
+#[derive(Clone)]
+pub struct AppState {
+    /// The engine.
+    pub commerce: Commerce,
+    /// The in-memory payment provider, when the shop uses it (none with Stripe).
+    pub memory_payments: Option<Arc<MemoryPayments>>,
+    /// The shop's currency.
+    pub currency: Currency,
+    subscribers: Arc<Vec<Arc<dyn Subscriber>>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("currency", &self.currency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Opens the stores (creating and migrating the database), the search index and the
+    /// payment provider the configuration names.
+    pub async fn open(config: &Config) -> Result<Self, Error> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| Error::invalid("SHOP_DATA_DIR", e.to_string()))?;
+        let url = match &config.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", config.data_dir.join("shop.db").display()),
+        };
+        Self::open_on(config, DatabaseConfig::new(url)?).await
+    }
+
+    /// The same on the database `database` names (whatever `config.database_url` says).
+    pub async fn open_on(config: &Config, database: DatabaseConfig) -> Result<Self, Error> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| Error::invalid("SHOP_DATA_DIR", e.to_string()))?;
+        let stores = commerce::sql::open(&database).await?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let (payments, memory_payments): (Arc<dyn PaymentProvider>, _) = match &config.stripe {
+            Some(stripe) => {
+                let mut settings = commerce::stripe::StripeConfig::new(
+                    SecretString::from(stripe.secret_key.clone()),
+                    SecretString::from(stripe.webhook_secret.clone()),
+                );
+                if let Some(base) = &stripe.api_base {
+                    settings = settings.api_base(base.clone());
+                }
+                (
+                    Arc::new(commerce::stripe::StripePayments::new(settings)?),
+                    None,
+                )
+            }
+            None => {
+                let memory = Arc::new(MemoryPayments::new(MEMORY_WEBHOOK_SECRET, clock.clone()));
+                (memory.clone(), Some(memory))
+            }
+        };
+        let index: Arc<dyn SearchIndex> = Arc::new(commerce::search_index::TantivySearch::open(
+            config.data_dir.join("search"),
+        )?);
+        let mut notifications =
+            NotificationSettings::default().with_notifier(Arc::new(MemoryInbox::new()));
+        if let Some(url) = &config.smtp_url {
+            let smtp = commerce::smtp::SmtpConfig::from_url(url)?;
+            notifications =
+                notifications.with_notifier(Arc::new(commerce::smtp::SmtpNotifier::new(&smtp)?));
+        }
+        let settings = commerce::Config {
+            session_ttl: config.session_ttl,
+            ..commerce::Config::default()
+        };
+        let commerce = Commerce::new(stores, payments, clock, settings)
+            .with_search(index)
+            .with_notifications(notifications);
+        let subscribers = vec![commerce.search_indexer(), commerce.notification_queuer()];
+        Ok(AppState {
+            commerce,
+            memory_payments,
+            currency: Currency::USD,
+            subscribers: Arc::new(subscribers),
+        })
+    }
+
+    /// After a bulk load: hands the pending events to the notification queue only, then
+    /// rebuilds the search index from the stores in one go (instead of one index commit
+    /// per event).
+    pub async fn rebuild_after_bulk_load(&self) -> Result<u64, Error> {
+        let queuer = [self.commerce.notification_queuer()];
+        while self.commerce.publish_events(&queuer, 1000).await? > 0 {}
+        let admin = Principal::Admin(commerce::AdminId::from_u128(0xAD_0000));
+        self.commerce.rebuild_search_index(admin).await
+    }
+
+    /// One round of background work: publish pending events to the search indexer and
+    /// the notification queue, then deliver due notifications. Returns how many events
+    /// were published.
+    pub async fn pump(&self) -> Result<usize, Error> {
+        let mut published = 0;
+        loop {
+            let n = self.commerce.publish_events(&self.subscribers, 500).await?;
+            published += n;
+            if n == 0 {
+                break;
+            }
+        }
+        self.commerce.deliver_notifications(100).await?;
+        self.commerce.expire_reservations().await?;
+        Ok(published)
+    }
+
+    /// Runs [`pump`](Self::pump) every half second until the task is dropped, logging
+    /// failures to stderr (a failed round is retried on the next tick).
+    pub async fn run_background(self) {
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.pump().await {
+                eprintln!("background work failed (will retry): {e}");
+            }
+        }
+    }
+}
