@@ -160,7 +160,7 @@ pub(crate) async fn add_item(
     Query(params): Query<Params>,
     body: Bytes,
 ) -> ApiResult<Json<CartItemResponse>> {
-    let body = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "not UTF-8"))?;
+    let body = text(&body)?;
     let request = AddItemRequest::from_json(body)?;
     if let Some(user) = request.customer()?
         && caller.principal != Principal::Customer(user)
@@ -197,7 +197,7 @@ pub(crate) async fn update_item(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<Json<CartItemResponse>> {
-    let body = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "not UTF-8"))?;
+    let body = text(&body)?;
     let request = UpdateItemRequest::from_json(body)?;
     let catalog = catalog_for(&state, &request.product_id).await?;
     let (cart, variant, quantity) = request.resolve(&catalog)?;
@@ -219,7 +219,7 @@ pub(crate) async fn remove_item(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<Json<RemoveItemResponse>> {
-    let body = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "not UTF-8"))?;
+    let body = text(&body)?;
     let request = RemoveItemRequest::from_json(body)?;
     let catalog = catalog_for(&state, &request.product_id).await?;
     let (cart, variant) = request.resolve(&catalog)?;
@@ -290,4 +290,9 @@ pub(crate) async fn remove_coupon(
         .remove_coupon(caller.principal, id, &request.code)
         .await?;
     Ok(Json(cart_view(&state, caller.principal, Some(cart)).await?))
+}
+
+/// The request body as text (the seed-shape parsers read `&str`).
+fn text(body: &Bytes) -> Result<&str, ApiError> {
+    std::str::from_utf8(body).map_err(|_| ApiError::invalid("body", "not UTF-8"))
 }
