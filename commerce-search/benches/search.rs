@@ -12,7 +12,9 @@
 //!   with a GIN index, `ts_rank` top 20.
 //!
 //! Every kind of query runs `BENCH_SEARCH_RUNS` times (default 200), round-robin over its
-//! fixed list, one client, sequentially, after one untimed pass over the list. Prints the
+//! fixed list, one client, sequentially, after one untimed pass over the list; the engines
+//! take turns query by query (see [`measure`]), so a noisy neighbour slows them alike.
+//! `BENCH_SEARCH_KEEP_INDEX` and `BENCH_SEARCH_SKIP_POSTGRES` shorten tuning runs. Prints the
 //! machine, indexing rates, p50/p99 per kind and engine, queries per second and the ratios,
 //! and writes them to `target/bench/search.json`.
 //!
@@ -251,26 +253,6 @@ async fn ours_one(index: &TantivySearch, kind: Kind, item: &Item) -> usize {
     page.hits.len()
 }
 
-async fn ours(index: &TantivySearch) -> Results {
-    let n = runs();
-    let mut out = Results::new();
-    for kind in KINDS {
-        let items = mix(kind);
-        for item in &items {
-            ours_one(index, kind, item).await;
-        }
-        let mut timings = Timings::default();
-        let mut found = 0;
-        for i in 0..n {
-            let start = Instant::now();
-            found += ours_one(index, kind, &items[i % items.len()]).await;
-            timings.0.push(start.elapsed());
-        }
-        out.insert(kind.name(), (timings, found as f64 / n as f64));
-    }
-    out
-}
-
 // ---------------------------------------------------------------- raw tantivy
 
 /// Plain tantivy on the same directory: the same fields, boosts and typo budgets as
@@ -370,6 +352,11 @@ mod raw {
                 price: f("price_usd"),
                 reader: index.reader().unwrap(),
             }
+        }
+
+        /// How many segments the index has (ours reads the same ones).
+        pub(crate) fn segments(&self) -> usize {
+            self.reader.searcher().segment_readers().len()
         }
 
         fn text(&self, text: &str) -> Box<dyn Query> {
@@ -669,26 +656,6 @@ mod raw {
     }
 }
 
-fn raw_all(raw: &raw::Raw) -> Results {
-    let n = runs();
-    let mut out = Results::new();
-    for kind in KINDS {
-        let items = mix(kind);
-        for item in &items {
-            raw.one(kind, item);
-        }
-        let mut timings = Timings::default();
-        let mut found = 0;
-        for i in 0..n {
-            let start = Instant::now();
-            found += raw.one(kind, &items[i % items.len()]);
-            timings.0.push(start.elapsed());
-        }
-        out.insert(kind.name(), (timings, found as f64 / n as f64));
-    }
-    out
-}
-
 // ---------------------------------------------------------------- Postgres
 
 const SETUP: [&str; 1] = ["CREATE TABLE products (
@@ -868,22 +835,60 @@ async fn pg_one(conn: &mut PgConnection, kind: Kind, item: &Item) -> usize {
     rows.unwrap().len()
 }
 
-async fn pg_all(conn: &mut PgConnection) -> Results {
+// ---------------------------------------------------------------- measurement
+
+/// The engines of one run, each answering the same queries.
+struct Engines<'a> {
+    ours: &'a TantivySearch,
+    raw: &'a raw::Raw,
+    flat: &'a raw::Raw,
+    postgres: Option<&'a mut PgConnection>,
+}
+
+/// Per engine (ours, raw, flat, Postgres): each kind's timings and mean results.
+type AllResults = [Results; 4];
+
+/// Runs every kind's queries on every engine, interleaved query by query (every engine
+/// on the same item, in an order that rotates, then the next item), after one untimed
+/// pass per engine over the kind's list. A neighbour's build that slows the machine for a while
+/// then slows every engine alike, so the ratios stay honest on a shared machine.
+async fn measure(engines: &mut Engines<'_>) -> AllResults {
     let n = runs();
-    let mut out = Results::new();
-    for kind in KINDS {
+    let mut out: AllResults = Default::default();
+    for kind in kinds() {
         let items = mix(kind);
         for item in &items {
-            pg_one(conn, kind, item).await;
+            ours_one(engines.ours, kind, item).await;
+            engines.raw.one(kind, item);
+            engines.flat.one(kind, item);
+            if let Some(conn) = engines.postgres.as_deref_mut() {
+                pg_one(conn, kind, item).await;
+            }
         }
-        let mut timings = Timings::default();
-        let mut found = 0;
+        let mut timings: [Timings; 4] = Default::default();
+        let mut found = [0usize; 4];
         for i in 0..n {
-            let start = Instant::now();
-            found += pg_one(conn, kind, &items[i % items.len()]).await;
-            timings.0.push(start.elapsed());
+            let item = &items[i % items.len()];
+            // Who goes first rotates: the engine after another on the same query finds
+            // the CPU caches warm.
+            for turn in 0..4 {
+                let e = (i + turn) % 4;
+                let start = Instant::now();
+                found[e] += match e {
+                    0 => ours_one(engines.ours, kind, item).await,
+                    1 => engines.raw.one(kind, item),
+                    2 => engines.flat.one(kind, item),
+                    _ => match engines.postgres.as_deref_mut() {
+                        Some(conn) => pg_one(conn, kind, item).await,
+                        None => continue,
+                    },
+                };
+                timings[e].0.push(start.elapsed());
+            }
         }
-        out.insert(kind.name(), (timings, found as f64 / n as f64));
+        for (e, t) in timings.into_iter().enumerate() {
+            out[e].insert(kind.name(), (t, found[e] as f64 / n as f64));
+        }
     }
     out
 }
@@ -955,11 +960,12 @@ fn report(
     let mut pg_ratios = Vec::new();
     let mut raw_ratios = Vec::new();
     let mut kinds = Vec::new();
-    for kind in KINDS {
+    for kind in self::kinds() {
         let name = kind.name();
         let cell = |r: &Results| {
-            let (t, _) = &r[name];
-            (t.percentile_ms(50.0), t.percentile_ms(99.0))
+            r.get(name).map_or((f64::NAN, f64::NAN), |(t, _)| {
+                (t.percentile_ms(50.0), t.percentile_ms(99.0))
+            })
         };
         let (o50, o99) = cell(ours);
         let (r50, r99) = cell(raw);
@@ -980,7 +986,9 @@ fn report(
         );
         let mut entry = serde_json::json!({ "kind": name });
         for (engine, r) in engines {
-            let (t, found) = &r[name];
+            let Some((t, found)) = r.get(name) else {
+                continue;
+            };
             entry[engine] = serde_json::json!({
                 "p50_ms": t.percentile_ms(50.0),
                 "p99_ms": t.percentile_ms(99.0),
@@ -994,10 +1002,10 @@ fn report(
     }
     println!(
         "\nmean results per query (first page / suggestions): {}",
-        KINDS
+        self::kinds()
             .iter()
             .map(|k| {
-                let f = |r: &Results| r[k.name()].1;
+                let f = |r: &Results| r.get(k.name()).map_or(f64::NAN, |(_, found)| *found);
                 format!(
                     "{} ours {:.1} raw {:.1} pg {:.1}",
                     k.name(),
@@ -1011,7 +1019,7 @@ fn report(
     );
     let mut qps = serde_json::Map::new();
     print!("queries/second (whole mix, sequential):");
-    for (engine, r) in engines {
+    for (engine, r) in engines.into_iter().filter(|(_, r)| !r.is_empty()) {
         let secs: f64 = r.values().map(|(t, _)| t.total_secs()).sum();
         let count: usize = r.values().map(|(t, _)| t.0.len()).sum();
         let rate = count as f64 / secs;
@@ -1036,6 +1044,52 @@ fn report(
     })
 }
 
+/// The kinds to run: `BENCH_SEARCH_KINDS` (names as printed, comma-separated, e.g.
+/// `typo,phrase`), all by default. The median ratios are over the kinds run.
+fn kinds() -> Vec<Kind> {
+    let Ok(names) = std::env::var("BENCH_SEARCH_KINDS") else {
+        return KINDS.to_vec();
+    };
+    let names: Vec<&str> = names.split(',').map(str::trim).collect();
+    KINDS
+        .into_iter()
+        .filter(|k| names.contains(&k.name()))
+        .collect()
+}
+
+/// Marks an index directory whose build finished (it holds the size).
+const INDEX_COMPLETE: &str = "bench-complete";
+
+/// `BENCH_SEARCH_KEEP_INDEX=1`: keep each size's index after the run and reuse a
+/// complete one instead of indexing again (for tuning the read side; indexing is then
+/// not measured). Remove `target/bench/search-index-*` after changing the schema.
+fn keep_index() -> bool {
+    std::env::var_os("BENCH_SEARCH_KEEP_INDEX").is_some_and(|v| v != "0")
+}
+
+/// `BENCH_SEARCH_SKIP_POSTGRES=1`: ours and raw tantivy only (for tuning).
+fn skip_postgres() -> bool {
+    std::env::var_os("BENCH_SEARCH_SKIP_POSTGRES").is_some_and(|v| v != "0")
+}
+
+/// Indexes the generated catalog of `size` products in batches of [`BATCH`], one commit
+/// each; returns the seconds spent in `upsert` (generation excluded).
+async fn build_index(index: &TantivySearch, size: u64) -> f64 {
+    let mut index_secs = 0.0;
+    let mut start = 0;
+    while start < size {
+        let count = BATCH.min(size - start);
+        let docs: Vec<SearchDocument> = (start..start + count)
+            .map(|n| products::product(SEED, n))
+            .collect();
+        let t = Instant::now();
+        index.upsert(docs).await.unwrap();
+        index_secs += t.elapsed().as_secs_f64();
+        start += count;
+    }
+    index_secs
+}
+
 #[tokio::main]
 async fn main() {
     // `cargo test --all-targets` runs this binary without `--bench`: a small smoke run
@@ -1058,48 +1112,67 @@ async fn main() {
     for size in sizes {
         println!("\n=== {size} products ===");
         let dir = target.join(format!("bench/search-index-{size}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        let index = TantivySearch::open(&dir).unwrap();
-        let mut index_secs = 0.0;
-        let mut start = 0;
-        while start < size {
-            let count = BATCH.min(size - start);
-            let docs: Vec<SearchDocument> = (start..start + count)
-                .map(|n| products::product(SEED, n))
-                .collect();
-            let t = Instant::now();
-            index.upsert(docs).await.unwrap();
-            index_secs += t.elapsed().as_secs_f64();
-            start += count;
+        let complete = dir.join(INDEX_COMPLETE);
+        let reuse = keep_index() && complete.exists();
+        if !reuse {
+            let _ = std::fs::remove_dir_all(&dir);
         }
-        let ours_rate = size as f64 / index_secs;
-        println!(
-            "indexing, ours: {ours_rate:.0} docs/s ({index_secs:.1} s, {BATCH} per upsert, one commit each)"
-        );
+        let mut index = TantivySearch::open(&dir).unwrap();
+        let mut indexing = serde_json::json!({});
+        if reuse {
+            println!(
+                "indexing, ours: not measured (BENCH_SEARCH_KEEP_INDEX: reusing {})",
+                dir.display()
+            );
+            indexing["ours_reused_index"] = serde_json::json!(true);
+        } else {
+            let index_secs = build_index(&index, size).await;
+            std::fs::write(&complete, size.to_string()).unwrap();
+            let ours_rate = size as f64 / index_secs;
+            println!(
+                "indexing, ours: {ours_rate:.0} docs/s ({index_secs:.1} s, {BATCH} per upsert, one commit each)"
+            );
+            indexing["ours_docs_per_sec"] = serde_json::json!(ours_rate);
+            indexing["ours_secs"] = serde_json::json!(index_secs);
+            // Opened again, so ours reads the index as committed, like raw tantivy opening
+            // the directory: the same segments for both, with no merge still running from
+            // the build (which would leave ours reading the older, unmerged segments).
+            drop(index);
+            index = TantivySearch::open(&dir).unwrap();
+        }
 
-        let mut conn = pg_database(&admin).await;
-        let (copy_secs, gin_secs) = pg_load(&mut conn, size).await;
-        let pg_rate = size as f64 / (copy_secs + gin_secs);
-        println!(
-            "indexing, Postgres: {pg_rate:.0} docs/s (COPY with generated tsvector {copy_secs:.1} s + GIN index and ANALYZE {gin_secs:.1} s)"
-        );
+        let mut conn = if skip_postgres() {
+            println!("Postgres: skipped (BENCH_SEARCH_SKIP_POSTGRES)");
+            None
+        } else {
+            let mut conn = pg_database(&admin).await;
+            let (copy_secs, gin_secs) = pg_load(&mut conn, size).await;
+            let pg_rate = size as f64 / (copy_secs + gin_secs);
+            println!(
+                "indexing, Postgres: {pg_rate:.0} docs/s (COPY with generated tsvector {copy_secs:.1} s + GIN index and ANALYZE {gin_secs:.1} s)"
+            );
+            indexing["postgres_docs_per_sec"] = serde_json::json!(pg_rate);
+            indexing["postgres_copy_secs"] = serde_json::json!(copy_secs);
+            indexing["postgres_gin_secs"] = serde_json::json!(gin_secs);
+            Some(conn)
+        };
 
-        let ours_results = ours(&index).await;
         let raw_index = raw::Raw::open(&dir, raw::Shape::SameAsOurs);
-        let raw_results = raw_all(&raw_index);
         let flat_index = raw::Raw::open(&dir, raw::Shape::Flat);
-        let flat_results = raw_all(&flat_index);
-        let pg_results = pg_all(&mut conn).await;
-        drop(conn);
-        pg_drop(&admin).await;
+        println!("index: {} segments", raw_index.segments());
+        indexing["segments"] = serde_json::json!(raw_index.segments());
+        let [ours_results, raw_results, flat_results, pg_results] = measure(&mut Engines {
+            ours: &index,
+            raw: &raw_index,
+            flat: &flat_index,
+            postgres: conn.as_mut(),
+        })
+        .await;
+        if let Some(conn) = conn {
+            drop(conn);
+            pg_drop(&admin).await;
+        }
 
-        let indexing = serde_json::json!({
-            "ours_docs_per_sec": ours_rate,
-            "ours_secs": index_secs,
-            "postgres_docs_per_sec": pg_rate,
-            "postgres_copy_secs": copy_secs,
-            "postgres_gin_secs": gin_secs,
-        });
         all.push(report(
             size,
             indexing,
@@ -1113,7 +1186,9 @@ async fn main() {
         drop(raw_index);
         drop(flat_index);
         drop(index);
-        let _ = std::fs::remove_dir_all(&dir);
+        if !keep_index() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
     println!(
         "\nNote: Postgres typo queries use plainto_tsquery on the misspelt text: FTS has no typo \

@@ -45,6 +45,7 @@ pub(crate) struct SegmentSortBy {
     rating: Option<Column<i64>>,
     rating_count: Option<Column<u64>>,
     sales: Option<Column<u64>>,
+    rank: Option<Column<u64>>,
     created: Option<Column<i64>>,
     product: (Option<Column<u64>>, Option<Column<u64>>),
 }
@@ -58,21 +59,32 @@ impl SortKeyComputer for SortBy {
         self.sort == SortOrder::Relevance
     }
 
+    /// Opens only the columns the order reads (opening one costs more than reading a
+    /// value, and every segment opens its own), plus the product id's.
     fn segment_sort_key_computer(&self, reader: &SegmentReader) -> tantivy::Result<SegmentSortBy> {
         let fast = reader.fast_fields();
-        let price = match self.sort {
+        let (mut price, mut rating, mut rating_count, mut sales, mut rank, mut created) =
+            (None, None, None, None, None, None);
+        match self.sort {
+            SortOrder::Relevance => rank = fast.column_opt(columns::RANK)?,
             SortOrder::PriceAscending | SortOrder::PriceDescending => {
-                fast.column_opt(&self.price_column)?
+                price = fast.column_opt(&self.price_column)?;
             }
-            _ => None,
-        };
+            SortOrder::Newest => created = fast.column_opt(columns::CREATED)?,
+            SortOrder::Rating => {
+                rating = fast.column_opt(columns::RATING)?;
+                rating_count = fast.column_opt(columns::RATING_COUNT)?;
+            }
+            SortOrder::BestSelling => sales = fast.column_opt(columns::SALES)?,
+        }
         Ok(SegmentSortBy {
             sort: self.sort,
             price,
-            rating: fast.column_opt(columns::RATING)?,
-            rating_count: fast.column_opt(columns::RATING_COUNT)?,
-            sales: fast.column_opt(columns::SALES)?,
-            created: fast.column_opt(columns::CREATED)?,
+            rating,
+            rating_count,
+            sales,
+            rank,
+            created,
             product: (
                 fast.column_opt(columns::PRODUCT_HIGH)?,
                 fast.column_opt(columns::PRODUCT_LOW)?,
@@ -106,7 +118,8 @@ impl SegmentSortBy {
         let sales = || first_u64(self.sales.as_ref(), doc);
         let price = || self.price.as_ref().and_then(|c| c.first(doc));
         match self.sort {
-            SortOrder::Relevance => [score_key(score), rating(), sales(), 0],
+            // Rating, then sales, packed in one column: one read breaks a tie.
+            SortOrder::Relevance => [score_key(score), first_u64(self.rank.as_ref(), doc), 0, 0],
             // Priced before unpriced; `!p` reverses the order of `p` without overflow.
             SortOrder::PriceAscending => price().map_or([0; 4], |p| [1, !p, 0, 0]),
             SortOrder::PriceDescending => price().map_or([0; 4], |p| [1, p, 0, 0]),
@@ -123,11 +136,6 @@ impl SegmentSortBy {
     }
 }
 
-/// The greatest key starting with `order`.
-fn ceiling(order: [i64; 4]) -> Key {
-    Key(order, [u64::MAX; 2])
-}
-
 impl SegmentSortKeyComputer for SegmentSortBy {
     type SortKey = Key;
     type SegmentSortKey = Key;
@@ -138,30 +146,48 @@ impl SegmentSortKeyComputer for SegmentSortBy {
     }
 
     /// Reads only what it takes to tell a document misses the page: once the page has a
-    /// threshold, a relevance key stops at the score, and every order stops before the
-    /// product id, unless the greatest key they could still make would beat it.
+    /// threshold, a relevance key stops at the score when it is below the threshold's,
+    /// and at the packed rating and sales when they are; every order stops before the
+    /// product id when its own part is below the threshold's. A document that might
+    /// still make the page is pushed with its whole key, and `top` decides.
+    ///
+    /// The comparisons are plain integer ones, greater first: `C` is [`SortBy`]'s
+    /// [`NaturalComparator`] (checked in debug builds). This runs for every matching
+    /// document, so it builds no key it does not need.
     fn compute_sort_key_and_collect<C: Comparator<Key>>(
         &mut self,
         doc: DocId,
         score: Score,
         top: &mut TopNComputer<Key, DocId, C>,
     ) {
-        let Some(threshold) = &top.threshold else {
+        let Some(Key(head, _)) = top.threshold else {
             let key = self.segment_sort_key(doc, score);
             top.push(key, doc);
             return;
         };
-        let comparator = C::default();
-        let misses = |bound: Key| comparator.compare(&bound, threshold) != Ordering::Greater;
-        if self.sort == SortOrder::Relevance
-            && misses(ceiling([score_key(score), i64::MAX, i64::MAX, i64::MAX]))
-        {
-            return;
-        }
-        let order = self.order_key(doc, score);
-        if misses(ceiling(order)) {
-            return;
-        }
+        let order = if self.sort == SortOrder::Relevance {
+            let score = score_key(score);
+            if score < head[0] {
+                return;
+            }
+            let rank = first_u64(self.rank.as_ref(), doc);
+            if score == head[0] && rank < head[1] {
+                return;
+            }
+            [score, rank, 0, 0]
+        } else {
+            let order = self.order_key(doc, score);
+            if order < head {
+                return;
+            }
+            order
+        };
+        debug_assert!(
+            top.threshold.is_none_or(|threshold| C::default()
+                .compare(&Key(order, [u64::MAX; 2]), &threshold)
+                != Ordering::Less),
+            "the comparator orders keys greater first"
+        );
         top.push(Key(order, self.product_key(doc)), doc);
     }
 

@@ -57,6 +57,9 @@ pub(crate) struct Fields {
     pub(crate) rating_count: Field,
     /// Units sold (`u64`, fast).
     pub(crate) sales: Field,
+    /// Rating and units sold packed into one value (`u64`, fast, see [`rank`]): how
+    /// relevance ties break.
+    pub(crate) rank: Field,
     /// Creation time in microseconds since the epoch (`i64`, fast).
     pub(crate) created: Field,
     /// The product id's high and low 64 bits (`u64`, fast): the last tie-break of every
@@ -78,6 +81,8 @@ pub(crate) mod columns {
     pub(crate) const RATING_COUNT: &str = "rating_count";
     /// Units sold (`u64`).
     pub(crate) const SALES: &str = "sales";
+    /// Rating and units sold in one value (`u64`, see [`rank`](super::rank)).
+    pub(crate) const RANK: &str = "rank";
     /// Creation time in microseconds since the epoch (`i64`).
     pub(crate) const CREATED: &str = "created_at";
     /// The product id's high 64 bits (`u64`).
@@ -123,6 +128,7 @@ pub(crate) fn build() -> (Schema, Fields) {
     let rating = b.add_i64_field(columns::RATING, FAST);
     let rating_count = b.add_u64_field(columns::RATING_COUNT, FAST);
     let sales = b.add_u64_field(columns::SALES, FAST);
+    let rank = b.add_u64_field(columns::RANK, FAST);
     let created = b.add_i64_field(columns::CREATED, FAST);
     let product_bits = (
         b.add_u64_field(columns::PRODUCT_HIGH, FAST),
@@ -153,6 +159,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         rating,
         rating_count,
         sales,
+        rank,
         created,
         product_bits,
         prices,
@@ -200,6 +207,19 @@ pub(crate) fn micros(value: Decimal, strategy: RoundingStrategy) -> i64 {
         .unwrap_or(saturated)
 }
 
+/// Bits of [`rank`] given to units sold; the rating has the 23 above them (the top bit
+/// stays clear, so a rank is also a non-negative `i64`).
+const RANK_SALES_BITS: u32 = 40;
+
+/// Relevance ties break on the rating, then on units sold. Both go into one value, so a
+/// tie reads one column instead of two: the rating in millionths (0 to 5,000,000; clamped
+/// to 0..2^23) above the units sold (saturating at 2^40 - 1, about 1.1 trillion). Ranks
+/// compare as the (rating, sales) pairs do within those bounds.
+pub(crate) fn rank(rating_micros: i64, sales: u64) -> u64 {
+    let rating = rating_micros.clamp(0, (1 << 23) - 1).unsigned_abs();
+    (rating << RANK_SALES_BITS) | sales.min((1 << RANK_SALES_BITS) - 1)
+}
+
 /// The tantivy document for `doc`.
 pub(crate) fn to_tantivy(
     fields: &Fields,
@@ -241,9 +261,11 @@ pub(crate) fn to_tantivy(
     out.add_text(fields.description, &doc.description);
     out.add_text(fields.shop, doc.shop.to_string());
     out.add_bool(fields.in_stock, doc.in_stock);
-    out.add_i64(fields.rating, micros(doc.rating.average, nearest));
+    let rating = micros(doc.rating.average, nearest);
+    out.add_i64(fields.rating, rating);
     out.add_u64(fields.rating_count, u64::from(doc.rating.count));
     out.add_u64(fields.sales, doc.sales);
+    out.add_u64(fields.rank, rank(rating, doc.sales));
     out.add_i64(fields.created, doc.created_at.timestamp_micros());
     for (currency, price) in &doc.prices {
         if let Some((field, _)) = fields.prices.get(currency) {
@@ -265,6 +287,24 @@ mod tests {
         assert_eq!(whole(&long).len(), MAX_VALUE_BYTES);
         let odd = format!("x{long}");
         assert_eq!(whole(&odd).len(), MAX_VALUE_BYTES - 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ranks_compare_as_rating_then_sales(
+            a in (0..=5 * MICROS, 0..1u64 << 40),
+            b in (0..=5 * MICROS, 0..1u64 << 40),
+        ) {
+            proptest::prop_assert_eq!(rank(a.0, a.1).cmp(&rank(b.0, b.1)), a.cmp(&b));
+        }
+    }
+
+    #[test]
+    fn ranks_clamp_out_of_range_values() {
+        assert_eq!(rank(-1, 0), rank(0, 0));
+        assert!(rank(i64::MAX, u64::MAX) < 1 << 63);
+        assert_eq!(rank(1, u64::MAX), rank(1, (1 << 40) - 1));
+        assert!(rank(2, 0) > rank(1, u64::MAX));
     }
 
     #[test]
