@@ -184,16 +184,43 @@ impl TantivySearch {
         Self::with_index(Index::create_in_ram(schema), fields, None)
     }
 
-    /// The index in `path`, created (with the directory) if there is none. Fails if the
-    /// directory holds an index with another schema (remove it and rebuild with
-    /// [`replace_all`](SearchIndex::replace_all)), or if another writer has it open.
+    /// The index in `path`, created (with the directory) if there is none.
+    ///
+    /// Fails with [`Error::Conflict`] if the directory holds an index with another schema
+    /// (built by another version of this crate): the index is derived data, so
+    /// [`recreate`](Self::recreate) it and fill it again with
+    /// `Commerce::rebuild_search_index` (or [`replace_all`](SearchIndex::replace_all)).
+    /// Fails with [`Error::Unavailable`] on I/O errors or if another writer has it open.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         std::fs::create_dir_all(path).map_err(unavailable)?;
         let directory = MmapDirectory::open(path).map_err(unavailable)?;
         let (schema, fields) = schema::build();
+        if Index::exists(&directory).map_err(unavailable)? {
+            let existing = Index::open(directory.clone()).map_err(unavailable)?;
+            if existing.schema() != schema {
+                return Err(Error::Conflict(format!(
+                    "the search index in {} was built with another schema (by another \
+                     version of commerce-search); recreate it and rebuild it from the stores",
+                    path.display()
+                )));
+            }
+        }
         let index = Index::open_or_create(directory, schema).map_err(unavailable)?;
         Self::with_index(index, fields, Some(path.to_owned()))
+    }
+
+    /// A new, empty index in `path`, replacing whatever the directory held (an index
+    /// [`open`](Self::open) refuses, say). Everything in the directory is removed: give
+    /// the index a directory of its own.
+    pub fn recreate(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        match std::fs::remove_dir_all(path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(unavailable(error)),
+        }
+        Self::open(path)
     }
 
     fn with_index(index: Index, fields: Fields, path: Option<PathBuf>) -> Result<Self, Error> {
