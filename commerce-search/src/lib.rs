@@ -126,6 +126,7 @@
 //! [`SearchDocument`]: commerce_core::search::SearchDocument
 
 mod collect;
+mod deferred;
 mod query;
 mod read;
 mod schema;

@@ -120,14 +120,14 @@ pub(crate) enum Facet {
     Rating,
 }
 
-/// The set filters except `except`'s, as queries.
+/// The set filters except those of the facets in `except`, as queries.
 pub(crate) fn filter_queries(
     fields: &Fields,
     filters: &SearchFilters,
     currency: Currency,
-    except: Option<Facet>,
+    except: &[Facet],
 ) -> Vec<Box<dyn Query>> {
-    let keep = |facet| except != Some(facet);
+    let keep = |facet| !except.contains(&facet);
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     if let Some(category) = filters.category.filter(|_| keep(Facet::Category)) {
         out.push(exact(fields.category, &category.to_string()));

@@ -17,7 +17,8 @@ use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, TantivyError, Term};
 
-use crate::collect::{FacetCollector, FacetCounts, SortBy, Wanted};
+use crate::collect::{FacetCollector, FacetCounts, Key, SortBy, Wanted};
+use crate::deferred::{Check, Deferred, DeferredFilters};
 use crate::query::{Facet, RATING_STEPS, exact, filter_queries, filtered, text_query};
 use crate::schema::{CATEGORY_SEPARATOR, Fields, columns};
 
@@ -122,27 +123,6 @@ pub(crate) fn search(
         .map_or("", |(_, name)| name.as_str());
     let text = text_query(fields, &query.text);
     let f = &query.filters;
-    let main = filtered(
-        text.box_clone(),
-        filter_queries(fields, f, query.currency, None),
-    );
-
-    // Facets whose own filter is not set are counted in the main pass; the others each
-    // get a pass with every filter but their own. No facets asked for: none counted.
-    let own_filter = [
-        (Facet::Category, f.category.is_some()),
-        (Facet::Brand, !f.brands.is_empty()),
-        (Facet::Price, f.price.is_some()),
-        (Facet::Rating, f.min_rating.is_some()),
-    ]
-    .map(|(facet, set)| (facet, set && query.facets));
-    let wanted = |pick: &dyn Fn(bool) -> bool| Wanted {
-        categories: pick(own_filter[0].1),
-        brands: pick(own_filter[1].1),
-        prices: pick(own_filter[2].1),
-        ratings: pick(own_filter[3].1),
-    };
-    let main_facets = wanted(&|filtered| !filtered && query.facets);
 
     let offset = query.offset();
     let per_page = query.page_size();
@@ -155,33 +135,90 @@ pub(crate) fn search(
                 .and_offset(offset)
                 .order_by(SortBy::new(query.sort, price_column))
         });
-    let facet_pass = query
-        .facets
-        .then(|| FacetCollector::new(main_facets, price_column));
-    let (total, top, counts) = searcher.search(main.as_ref(), &(Count, top, facet_pass))?;
-    let mut counts = counts.unwrap_or_default();
 
-    for (facet, set) in own_filter {
-        if !set {
-            continue;
+    if !query.facets {
+        let main = filtered(text, filter_queries(fields, f, query.currency, &[]));
+        let (total, top) = searcher.search(main.as_ref(), &(Count, top))?;
+        return page(searcher, fields, query, total, top, None);
+    }
+
+    // Facets are counted under every filter but their own. The category, price and
+    // rating filters are checked in the collector (one pass counts their facets too);
+    // the brand filter stays in the query, and its facet gets a pass of its own.
+    let deferred = Deferred::of(fields, f, query.currency);
+    let brand_set = !f.brands.is_empty();
+    let under_all = Wanted {
+        categories: !deferred.has(Check::Category),
+        brands: !brand_set,
+        prices: !deferred.has(Check::Price),
+        ratings: !deferred.has(Check::Rating),
+    };
+    let in_collector = [Facet::Category, Facet::Price, Facet::Rating];
+    let main = filtered(
+        text.box_clone(),
+        filter_queries(fields, f, query.currency, &in_collector),
+    );
+    let collected = searcher.search(
+        main.as_ref(),
+        &DeferredFilters::new((Count, top), deferred, under_all, price_column),
+    )?;
+    let (total, top) = collected.top;
+    let mut counts = collected.facets;
+    let [category, price, rating] = collected.own;
+    for (own, only) in [
+        (
+            category,
+            Wanted {
+                categories: true,
+                ..Wanted::default()
+            },
+        ),
+        (
+            price,
+            Wanted {
+                prices: true,
+                ..Wanted::default()
+            },
+        ),
+        (
+            rating,
+            Wanted {
+                ratings: true,
+                ..Wanted::default()
+            },
+        ),
+    ] {
+        if let Some(own) = own {
+            counts.take(own, only);
         }
+    }
+    if brand_set {
         let only = Wanted {
-            categories: facet == Facet::Category,
-            brands: facet == Facet::Brand,
-            prices: facet == Facet::Price,
-            ratings: facet == Facet::Rating,
+            brands: true,
+            ..Wanted::default()
         };
-        let without_own = filtered(
-            text.box_clone(),
-            filter_queries(fields, f, query.currency, Some(facet)),
+        let without_brand = filtered(
+            text,
+            filter_queries(fields, f, query.currency, &[Facet::Brand]),
         );
         let pass = searcher.search(
-            without_own.as_ref(),
+            without_brand.as_ref(),
             &FacetCollector::new(only, price_column),
         )?;
         counts.take(pass, only);
     }
+    page(searcher, fields, query, total, top, Some(counts))
+}
 
+/// The page of results: the hits' shown parts read from their stored documents.
+fn page(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &SearchQuery,
+    total: usize,
+    top: Option<Vec<(Key, DocAddress)>>,
+    counts: Option<FacetCounts>,
+) -> tantivy::Result<SearchResults> {
     let hits = top
         .unwrap_or_default()
         .into_iter()
@@ -203,8 +240,8 @@ pub(crate) fn search(
         hits,
         total: total as u64,
         page: query.page.max(1),
-        per_page,
-        facets: query.facets.then(|| facets(counts)),
+        per_page: query.page_size(),
+        facets: counts.map(facets),
     })
 }
 
