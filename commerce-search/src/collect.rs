@@ -1,6 +1,7 @@
 //! Collectors: the sort key of every order (read from fast fields) and the facet counts.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use commerce_core::search::{PRICE_BUCKETS, SortOrder};
 use std::cmp::Ordering;
@@ -12,6 +13,7 @@ use tantivy::collector::{
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
+use crate::columns::ColumnCache;
 use crate::query::RATING_STEPS;
 use crate::schema::{MICROS, columns};
 
@@ -26,14 +28,16 @@ pub(crate) struct Key([i64; 4], [u64; 2]);
 pub(crate) struct SortBy {
     sort: SortOrder,
     price_column: String,
+    columns: Arc<ColumnCache>,
 }
 
 impl SortBy {
-    /// Sorts by `sort`, with prices from `price_column`.
-    pub(crate) fn new(sort: SortOrder, price_column: &str) -> Self {
+    /// Sorts by `sort`, with prices from `price_column`, columns opened through `columns`.
+    pub(crate) fn new(sort: SortOrder, price_column: &str, columns: &Arc<ColumnCache>) -> Self {
         SortBy {
             sort,
             price_column: price_column.to_owned(),
+            columns: Arc::clone(columns),
         }
     }
 }
@@ -59,23 +63,25 @@ impl SortKeyComputer for SortBy {
         self.sort == SortOrder::Relevance
     }
 
-    /// Opens only the columns the order reads (opening one costs more than reading a
-    /// value, and every segment opens its own), plus the product id's.
+    /// Takes only the columns the order reads, plus the product id's.
     fn segment_sort_key_computer(&self, reader: &SegmentReader) -> tantivy::Result<SegmentSortBy> {
-        let fast = reader.fast_fields();
+        let (u64s, i64s) = (
+            |name| self.columns.u64(reader, name),
+            |name| self.columns.i64(reader, name),
+        );
         let (mut price, mut rating, mut rating_count, mut sales, mut rank, mut created) =
             (None, None, None, None, None, None);
         match self.sort {
-            SortOrder::Relevance => rank = fast.column_opt(columns::RANK)?,
+            SortOrder::Relevance => rank = u64s(columns::RANK)?,
             SortOrder::PriceAscending | SortOrder::PriceDescending => {
-                price = fast.column_opt(&self.price_column)?;
+                price = i64s(&self.price_column)?;
             }
-            SortOrder::Newest => created = fast.column_opt(columns::CREATED)?,
+            SortOrder::Newest => created = i64s(columns::CREATED)?,
             SortOrder::Rating => {
-                rating = fast.column_opt(columns::RATING)?;
-                rating_count = fast.column_opt(columns::RATING_COUNT)?;
+                rating = i64s(columns::RATING)?;
+                rating_count = u64s(columns::RATING_COUNT)?;
             }
-            SortOrder::BestSelling => sales = fast.column_opt(columns::SALES)?,
+            SortOrder::BestSelling => sales = u64s(columns::SALES)?,
         }
         Ok(SegmentSortBy {
             sort: self.sort,
@@ -85,10 +91,7 @@ impl SortKeyComputer for SortBy {
             sales,
             rank,
             created,
-            product: (
-                fast.column_opt(columns::PRODUCT_HIGH)?,
-                fast.column_opt(columns::PRODUCT_LOW)?,
-            ),
+            product: (u64s(columns::PRODUCT_HIGH)?, u64s(columns::PRODUCT_LOW)?),
         })
     }
 }
@@ -258,14 +261,17 @@ impl FacetCounts {
 pub(crate) struct FacetCollector {
     wanted: Wanted,
     price_column: String,
+    columns: Arc<ColumnCache>,
 }
 
 impl FacetCollector {
-    /// Counts the `wanted` facets, prices from `price_column`.
-    pub(crate) fn new(wanted: Wanted, price_column: &str) -> Self {
+    /// Counts the `wanted` facets, prices from `price_column`, columns opened through
+    /// `columns`.
+    pub(crate) fn new(wanted: Wanted, price_column: &str, columns: &Arc<ColumnCache>) -> Self {
         FacetCollector {
             wanted,
             price_column: price_column.to_owned(),
+            columns: Arc::clone(columns),
         }
     }
 }
@@ -277,11 +283,16 @@ struct OrdCounts {
 }
 
 impl OrdCounts {
-    fn open(reader: &SegmentReader, name: &str, wanted: bool) -> tantivy::Result<Option<Self>> {
+    fn open(
+        columns: &ColumnCache,
+        reader: &SegmentReader,
+        name: &str,
+        wanted: bool,
+    ) -> tantivy::Result<Option<Self>> {
         if !wanted {
             return Ok(None);
         }
-        Ok(reader.fast_fields().str(name)?.map(|column| OrdCounts {
+        Ok(columns.str(reader, name)?.map(|column| OrdCounts {
             counts: vec![0; column.num_terms()],
             column,
         }))
@@ -351,17 +362,17 @@ impl Collector for FacetCollector {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
-        let fast = reader.fast_fields();
+        let open = &self.columns;
         Ok(SegmentFacets {
-            categories: OrdCounts::open(reader, columns::CATEGORY, self.wanted.categories)?,
-            brands: OrdCounts::open(reader, columns::BRAND, self.wanted.brands)?,
+            categories: OrdCounts::open(open, reader, columns::CATEGORY, self.wanted.categories)?,
+            brands: OrdCounts::open(open, reader, columns::BRAND, self.wanted.brands)?,
             price: if self.wanted.prices {
-                fast.column_opt(&self.price_column)?
+                open.i64(reader, &self.price_column)?
             } else {
                 None
             },
             rating: if self.wanted.ratings {
-                fast.column_opt(columns::RATING)?
+                open.i64(reader, columns::RATING)?
             } else {
                 None
             },

@@ -13,11 +13,13 @@ use commerce_core::money::Currency;
 use commerce_core::search::SearchFilters;
 use rust_decimal::RoundingStrategy;
 use std::ops::Bound;
+use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::collect::{FacetCollector, FacetCounts, SegmentFacets, Wanted};
+use crate::columns::ColumnCache;
 use crate::schema::{self, CATEGORY_SEPARATOR, Fields, columns};
 
 /// The category, price and rating filters of a query, as the collector checks them.
@@ -83,32 +85,42 @@ pub(crate) struct DeferredFilters<T> {
     deferred: Deferred,
     facets: Wanted,
     price_column: String,
+    columns: Arc<ColumnCache>,
 }
 
 impl<T> DeferredFilters<T> {
     /// `top` and the `facets` under every filter; prices of the price facet from
-    /// `price_column`.
-    pub(crate) fn new(top: T, deferred: Deferred, facets: Wanted, price_column: &str) -> Self {
+    /// `price_column`; columns opened through `columns`.
+    pub(crate) fn new(
+        top: T,
+        deferred: Deferred,
+        facets: Wanted,
+        price_column: &str,
+        columns: &Arc<ColumnCache>,
+    ) -> Self {
         DeferredFilters {
             top,
             deferred,
             facets,
             price_column: price_column.to_owned(),
+            columns: Arc::clone(columns),
         }
+    }
+
+    /// A facet collector counting `wanted`.
+    fn facet_collector(&self, wanted: Wanted) -> FacetCollector {
+        FacetCollector::new(wanted, &self.price_column, &self.columns)
     }
 
     /// The facet collector counting only `check`'s own facet.
     fn own_facet(&self, check: Check) -> Option<FacetCollector> {
         self.deferred.has(check).then(|| {
-            FacetCollector::new(
-                Wanted {
-                    categories: check == Check::Category,
-                    prices: check == Check::Price,
-                    ratings: check == Check::Rating,
-                    brands: false,
-                },
-                &self.price_column,
-            )
+            self.facet_collector(Wanted {
+                categories: check == Check::Category,
+                prices: check == Check::Price,
+                ratings: check == Check::Rating,
+                brands: false,
+            })
         })
     }
 }
@@ -164,7 +176,7 @@ impl<T: Collector> Collector for DeferredFilters<T> {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let fast = reader.fast_fields();
+        let open = &self.columns;
         let own = [Check::Category, Check::Price, Check::Rating].map(|check| {
             self.own_facet(check)
                 .map(|facet| facet.for_segment(segment, reader))
@@ -172,7 +184,7 @@ impl<T: Collector> Collector for DeferredFilters<T> {
         });
         let [category_own, price_own, rating_own] = own;
         let category = match self.deferred.category {
-            Some(category) => Some(match fast.str(columns::CATEGORY)? {
+            Some(category) => Some(match open.str(reader, columns::CATEGORY)? {
                 Some(column) => {
                     let (start, end) = category_ords(&column, category)?;
                     (Some(column), start, end)
@@ -182,17 +194,18 @@ impl<T: Collector> Collector for DeferredFilters<T> {
             None => None,
         };
         let price = match &self.deferred.price {
-            Some(Some((column, min, max))) => Some((fast.column_opt(column)?, *min, *max)),
+            Some(Some((column, min, max))) => Some((open.i64(reader, column)?, *min, *max)),
             Some(None) => Some((None, 0, -1)),
             None => None,
         };
         let rating = match self.deferred.rating {
-            Some(min) => Some((fast.column_opt(columns::RATING)?, min)),
+            Some(min) => Some((open.i64(reader, columns::RATING)?, min)),
             None => None,
         };
         Ok(SegmentDeferred {
             top: self.top.for_segment(segment, reader)?,
-            facets: FacetCollector::new(self.facets, &self.price_column)
+            facets: self
+                .facet_collector(self.facets)
                 .for_segment(segment, reader)?,
             own: [category_own?, price_own?, rating_own?],
             category,
@@ -219,8 +232,7 @@ impl<T: Collector> Collector for DeferredFilters<T> {
                 into.extend(counts);
             }
         }
-        let merge =
-            |wanted, counts| FacetCollector::new(wanted, &self.price_column).merge_fruits(counts);
+        let merge = |wanted, counts| self.facet_collector(wanted).merge_fruits(counts);
         let mut merged_own: [Option<FacetCounts>; 3] = Default::default();
         for ((check, into), counts) in [Check::Category, Check::Price, Check::Rating]
             .into_iter()

@@ -126,6 +126,7 @@
 //! [`SearchDocument`]: commerce_core::search::SearchDocument
 
 mod collect;
+mod columns;
 mod deferred;
 mod query;
 mod read;
@@ -143,6 +144,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use tokio::runtime::RuntimeFlavor;
 
+use crate::columns::ColumnCache;
 use crate::read::VocabularyCache;
 use crate::schema::Fields;
 
@@ -162,6 +164,7 @@ struct Inner {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     vocabulary: VocabularyCache,
+    columns: Arc<ColumnCache>,
     path: Option<PathBuf>,
 }
 
@@ -245,6 +248,7 @@ impl TantivySearch {
                 writer: Mutex::new(writer),
                 fields,
                 vocabulary: VocabularyCache::default(),
+                columns: Arc::default(),
                 path,
             }),
         })
@@ -398,7 +402,13 @@ impl SearchIndex for TantivySearch {
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, Error> {
         let query = query.clone();
         self.read(move |inner| {
-            read::search(&inner.reader.searcher(), &inner.fields, &query).map_err(unavailable)
+            read::search(
+                &inner.reader.searcher(),
+                &inner.fields,
+                &inner.columns,
+                &query,
+            )
+            .map_err(unavailable)
         })
         .await
     }
@@ -422,6 +432,7 @@ impl SearchIndex for TantivySearch {
             read::suggest(
                 &inner.reader.searcher(),
                 &inner.fields,
+                &inner.columns,
                 &inner.vocabulary,
                 &request,
             )

@@ -18,6 +18,7 @@ use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, TantivyError, Term};
 
 use crate::collect::{FacetCollector, FacetCounts, Key, SortBy, Wanted};
+use crate::columns::ColumnCache;
 use crate::deferred::{Check, Deferred, DeferredFilters};
 use crate::query::{Facet, RATING_STEPS, exact, filter_queries, filtered, text_query};
 use crate::schema::{CATEGORY_SEPARATOR, Fields, columns};
@@ -95,7 +96,12 @@ pub(crate) fn more_like_this(
     if let Some(brand) = doc.brand {
         doc_fields.push((fields.brand, text(vec![brand])));
     }
+    // tantivy weighs a word by its document frequency, which still counts deleted
+    // (replaced) documents, against the live documents, and asserts the first is never
+    // larger: words in more documents than are live are left out (they are in nearly
+    // every product, so they say nothing about similarity anyway).
     let like = MoreLikeThisQuery::builder()
+        .with_max_doc_frequency(searcher.num_docs())
         .with_min_doc_frequency(1)
         .with_min_term_frequency(1)
         .with_min_word_length(1)
@@ -115,8 +121,10 @@ pub(crate) fn more_like_this(
 pub(crate) fn search(
     searcher: &Searcher,
     fields: &Fields,
+    columns: &Arc<ColumnCache>,
     query: &SearchQuery,
 ) -> tantivy::Result<SearchResults> {
+    columns.follow(searcher);
     let price_column = fields
         .prices
         .get(&query.currency)
@@ -133,7 +141,7 @@ pub(crate) fn search(
         .then(|| {
             TopDocs::with_limit(per_page as usize)
                 .and_offset(offset)
-                .order_by(SortBy::new(query.sort, price_column))
+                .order_by(SortBy::new(query.sort, price_column, columns))
         });
 
     if !query.facets {
@@ -160,7 +168,7 @@ pub(crate) fn search(
     );
     let collected = searcher.search(
         main.as_ref(),
-        &DeferredFilters::new((Count, top), deferred, under_all, price_column),
+        &DeferredFilters::new((Count, top), deferred, under_all, price_column, columns),
     )?;
     let (total, top) = collected.top;
     let mut counts = collected.facets;
@@ -203,7 +211,7 @@ pub(crate) fn search(
         );
         let pass = searcher.search(
             without_brand.as_ref(),
-            &FacetCollector::new(only, price_column),
+            &FacetCollector::new(only, price_column, columns),
         )?;
         counts.take(pass, only);
     }
@@ -421,9 +429,11 @@ fn live_count(searcher: &Searcher, term: Term) -> tantivy::Result<u64> {
 pub(crate) fn suggest(
     searcher: &Searcher,
     fields: &Fields,
+    columns: &Arc<ColumnCache>,
     vocabulary: &VocabularyCache,
     request: &Suggest,
 ) -> tantivy::Result<Suggestions> {
+    columns.follow(searcher);
     let words = normalize(&request.prefix);
     let Some((last, earlier)) = words.split_last() else {
         return Ok(Suggestions::default());
@@ -448,7 +458,7 @@ pub(crate) fn suggest(
     }));
     let top = searcher.search(
         &BooleanQuery::new(clauses),
-        &TopDocs::with_limit(size).order_by(SortBy::new(SortOrder::BestSelling, "")),
+        &TopDocs::with_limit(size).order_by(SortBy::new(SortOrder::BestSelling, "", columns)),
     )?;
     let products = top
         .into_iter()
