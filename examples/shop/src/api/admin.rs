@@ -7,7 +7,7 @@ use commerce::OrderId;
 use commerce::order::{Order, OrderStatus};
 use serde::Deserialize;
 
-use super::path_id;
+use super::{IdempotencyKeyParam, path_id};
 use crate::auth::SignedIn;
 use crate::errors::{ApiResult, parse_json};
 use crate::state::AppState;
@@ -22,7 +22,7 @@ struct StatusBody {
 
 /// Moves an order on: `{"status": "processing" | "completed" | "returned", "reason"?}`.
 #[utoipa::path(post, path = "/api/admin/orders/{id}/status", tag = "admin",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order in its new state"),
         (status = 400, description = "Unknown status (field `status`)"),
         (status = 403, description = "Not an admin"),

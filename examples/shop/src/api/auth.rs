@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use commerce::identity::{Account, Principal, Profile, Role};
 use serde::{Deserialize, Serialize};
 
+use super::IdempotencyKeyParam;
 use crate::auth::SignedIn;
 use crate::errors::{ApiError, ApiResult, parse_json};
 use crate::state::AppState;
@@ -71,6 +72,7 @@ pub(crate) struct SessionView {
 
 /// Signs up a customer: `{"email", "password" (8-128 characters), "name"}`.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 201, description = "The new account"),
         (status = 400, description = "A field is missing or invalid (named in `field`)"),
         (status = 409, description = "The e-mail is registered already")))]
@@ -94,6 +96,7 @@ pub(crate) async fn signup(
 
 /// Signs in: `{"email", "password"}` → a session token.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The session token and who it acts as"),
         (status = 400, description = "Malformed body"),
         (status = 401, description = "Wrong e-mail or password")))]
@@ -114,6 +117,7 @@ pub(crate) async fn login(
 
 /// Ends the caller's session.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 204, description = "Signed out"),
         (status = 401, description = "No valid session")))]
 pub(crate) async fn logout(
@@ -147,6 +151,7 @@ pub(crate) async fn me(
 
 /// Updates the caller's profile: `{"name", "phone"?, "marketingOptIn"?}`.
 #[utoipa::path(put, path = "/api/me", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The updated account"),
         (status = 400, description = "A field is invalid"),
         (status = 401, description = "No valid session")))]

@@ -16,6 +16,7 @@ use commerce::{CartId, Error, ProductId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::IdempotencyKeyParam;
 use crate::auth::Caller;
 use crate::demo::STANDARD_SHIPPING;
 use crate::errors::{ApiError, ApiResult, parse_json};
@@ -147,9 +148,10 @@ pub(crate) async fn view(
 
 /// Adds units of a product: `{"userId"?, "productId", "variantId"?, "quantity"}`. A
 /// customer's items go to their open cart (made if needed); a guest's to `?cartId=` or a
-/// new guest cart.
+/// new guest cart. Adding is not idempotent: send an `Idempotency-Key` so that a retry
+/// returns the first answer instead of adding the units again.
 #[utoipa::path(post, path = "/api/cart/items", tag = "cart",
-    params(("cartId" = Option<String>, Query, description = "A guest's cart")),
+    params(IdempotencyKeyParam, ("cartId" = Option<String>, Query, description = "A guest's cart")),
     responses((status = 200, description = "`{cartId, totalItems, totalPrice, item}`"),
         (status = 400, description = "A field is missing or invalid (named in `field`)"),
         (status = 403, description = "`userId` is someone else"),
@@ -188,6 +190,7 @@ pub(crate) async fn add_item(
 
 /// Sets a line's quantity: `{"cartId", "productId", "variantId"?, "quantity"}`.
 #[utoipa::path(put, path = "/api/cart/items", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "`{cartId, totalItems, totalPrice, item}`"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Another customer's cart"),
@@ -210,6 +213,7 @@ pub(crate) async fn update_item(
 
 /// Removes a line: `{"cartId", "productId", "variantId"?}`.
 #[utoipa::path(delete, path = "/api/cart/items", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "`{cartId, totalItems, totalPrice, message}`"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Another customer's cart"),
@@ -256,6 +260,7 @@ async fn coupon_cart(
 
 /// Applies a coupon code to the cart: `{"code", "cartId"?}`.
 #[utoipa::path(post, path = "/api/cart/coupon", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The cart, priced with the coupon"),
         (status = 400, description = "Unknown or inapplicable code (`field`: `coupon`)"),
         (status = 403, description = "Another customer's cart")))]
@@ -275,6 +280,7 @@ pub(crate) async fn apply_coupon(
 
 /// Removes a coupon code from the cart: `{"code", "cartId"?}`.
 #[utoipa::path(delete, path = "/api/cart/coupon", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The cart without the coupon"),
         (status = 400, description = "Malformed body"),
         (status = 403, description = "Another customer's cart")))]

@@ -11,7 +11,7 @@ use commerce::pricing::CountryCode;
 use commerce::{CheckoutRequest, Money, OrderId, ShippingMethodId};
 use serde::{Deserialize, Serialize};
 
-use super::{idempotency_key, path_id};
+use super::{IdempotencyKeyParam, idempotency_key, path_id};
 use crate::auth::{Caller, SignedIn};
 use crate::errors::{ApiError, ApiResult, parse_json};
 use crate::state::AppState;
@@ -217,7 +217,7 @@ struct PayBody {
 /// Pays an order with a payment method (`{"paymentMethod": "pm_card_visa"}`); safe to
 /// retry: an order is paid at most once.
 #[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order after the attempt"),
         (status = 400, description = "Malformed body"),
         (status = 402, description = "Declined"),
@@ -246,7 +246,7 @@ struct CancelBody {
 
 /// Cancels an order (`{"reason"}`): releases its stock and refunds what was paid.
 #[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The cancelled order"),
         (status = 400, description = "Malformed body"),
         (status = 403, description = "Someone else's order"),

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use commerce::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
 use commerce::identity::Principal;
-use commerce::inventory::StockLevel;
+use commerce::inventory::{StockLevel, StockPolicy};
 use commerce::order::{Fulfilment, Order, OrderLine, OrderStatus};
 use commerce::pricing::{PriceList, TaxCategory, VariantPrice};
 use commerce::shipping::TrackingStatus;
@@ -16,7 +16,7 @@ use commerce::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::path_id;
+use super::{IdempotencyKeyParam, path_id};
 use crate::auth::SignedIn;
 use crate::errors::{ApiError, ApiResult, parse_json};
 use crate::search_params::{Params, one};
@@ -77,6 +77,7 @@ struct NewProductBody {
 /// Adds an active product with one variant to the seller's shop: `{"name", "sku",
 /// "price", "description"?, "categoryId"?, "brand"?, "grams"?, "stock"?}`.
 #[utoipa::path(post, path = "/api/seller/products", tag = "seller",
+    params(IdempotencyKeyParam),
     responses((status = 201, description = "The new product"),
         (status = 400, description = "A field is missing or invalid (named)"),
         (status = 403, description = "Not a seller"),
@@ -160,6 +161,17 @@ pub(crate) async fn create_product(
             )
             .await?;
     }
+    state
+        .commerce
+        .set_stock_policy(
+            caller.principal,
+            StockPolicy {
+                sku: sku.clone(),
+                backorder: false,
+                low_stock_threshold: Some(crate::demo::LOW_STOCK_THRESHOLD),
+            },
+        )
+        .await?;
     let catalog = state.commerce.catalog(caller.principal).await?;
     let rules = pricing.rules().await?;
     Ok((
@@ -196,8 +208,10 @@ struct StockBody {
 }
 
 /// Adds (or with a negative `delta` writes off) stock: `{"sku", "delta", "location"?}`.
-/// A retried call adds the delta again (stock deltas take no idempotency key yet).
+/// A delta is not idempotent: send an `Idempotency-Key` so that a retry returns the
+/// first answer instead of adding the delta again.
 #[utoipa::path(post, path = "/api/seller/stock", tag = "seller",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The new level"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Not this seller's SKU"),
@@ -270,7 +284,7 @@ struct ShipBody {
 /// Ships the seller's fulfilment of an order: `{"fulfilmentId", "carrier",
 /// "trackingNumber"}`.
 #[utoipa::path(post, path = "/api/seller/orders/{id}/shipments", tag = "seller",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order, (partially) shipped"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Not this seller's fulfilment"),
@@ -315,7 +329,7 @@ struct TrackingBody {
 /// out_for_delivery, delivered, exception), "detail"?}`; moves the order and notifies
 /// the customer.
 #[utoipa::path(post, path = "/api/seller/orders/{id}/tracking", tag = "seller",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order after the update"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Not this seller's shipment"),
