@@ -57,6 +57,9 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS shop_idempotency (
     started_at BIGINT NOT NULL,
     PRIMARY KEY (scope, idem_key)
 )";
+/// Expiry deletes by age every background round: an index keeps that a range scan.
+const CREATE_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS shop_idempotency_started ON shop_idempotency (started_at)";
 
 /// Where the answers are kept: the shop's database (Postgres or SQLite), in its own
 /// `shop_idempotency` table next to the engine's.
@@ -96,7 +99,8 @@ fn db(e: sqlx::Error) -> Error {
     Error::Unavailable(format!("idempotency store: {e}"))
 }
 
-/// Runs one statement on whichever database the store has; `$q` builds the query.
+/// Runs `$body` with `$pool` bound to whichever pool the store has (the query text and
+/// binds are the same on both databases).
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match $store {
@@ -130,11 +134,14 @@ impl ReplayStore {
     }
 
     async fn create_table(&self) -> Result<(), Error> {
-        on_pool!(self, |pool| sqlx::query(CREATE_TABLE)
-            .execute(pool)
-            .await
-            .map(drop)
-            .map_err(db))
+        for statement in [CREATE_TABLE, CREATE_INDEX] {
+            on_pool!(self, |pool| sqlx::query(statement)
+                .execute(pool)
+                .await
+                .map(drop)
+                .map_err(db))?;
+        }
+        Ok(())
     }
 
     /// Marks (scope, key) as running with `fingerprint`; false if there is a record.
