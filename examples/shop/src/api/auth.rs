@@ -1,20 +1,20 @@
 //! Sign-up, login, logout and the caller's profile.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use commerce::identity::{Account, Principal, Profile, Role};
 use serde::{Deserialize, Serialize};
 
 use super::IdempotencyKeyParam;
+use super::extract::JsonBody;
 use crate::auth::SignedIn;
-use crate::errors::{ApiError, ApiResult, parse_json};
+use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SignUp {
+pub(crate) struct SignUp {
     email: String,
     password: String,
     name: String,
@@ -22,14 +22,14 @@ struct SignUp {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Login {
+pub(crate) struct Login {
     email: String,
     password: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ProfileUpdate {
+pub(crate) struct ProfileUpdate {
     name: String,
     #[serde(default)]
     phone: Option<String>,
@@ -78,9 +78,8 @@ pub(crate) struct SessionView {
         (status = 409, description = "The e-mail is registered already")))]
 pub(crate) async fn signup(
     State(state): State<AppState>,
-    body: Bytes,
+    JsonBody(request): JsonBody<SignUp>,
 ) -> ApiResult<(StatusCode, Json<AccountView>)> {
-    let request: SignUp = parse_json(&body)?;
     let account = state
         .commerce
         .register(
@@ -102,9 +101,8 @@ pub(crate) async fn signup(
         (status = 401, description = "Wrong e-mail or password")))]
 pub(crate) async fn login(
     State(state): State<AppState>,
-    body: Bytes,
+    JsonBody(request): JsonBody<Login>,
 ) -> ApiResult<Json<SessionView>> {
-    let request: Login = parse_json(&body)?;
     let (token, principal) = state
         .commerce
         .login(&request.email, &request.password)
@@ -158,9 +156,8 @@ pub(crate) async fn me(
 pub(crate) async fn update_me(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    body: Bytes,
+    JsonBody(request): JsonBody<ProfileUpdate>,
 ) -> ApiResult<Json<AccountView>> {
-    let request: ProfileUpdate = parse_json(&body)?;
     let id = account_of(caller.principal)?;
     let account = state
         .commerce

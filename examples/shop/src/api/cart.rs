@@ -17,9 +17,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::IdempotencyKeyParam;
+use super::extract::JsonBody;
 use crate::auth::Caller;
 use crate::demo::STANDARD_SHIPPING;
-use crate::errors::{ApiError, ApiResult, parse_json};
+use crate::errors::{ApiError, ApiResult};
 use crate::search_params::{Params, one};
 use crate::state::AppState;
 
@@ -236,7 +237,7 @@ pub(crate) async fn remove_item(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CouponRequest {
+pub(crate) struct CouponRequest {
     #[serde(default)]
     cart_id: Option<String>,
     code: String,
@@ -267,9 +268,8 @@ async fn coupon_cart(
 pub(crate) async fn apply_coupon(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    JsonBody(request): JsonBody<CouponRequest>,
 ) -> ApiResult<Json<CartView>> {
-    let request: CouponRequest = parse_json(&body)?;
     let id = coupon_cart(&state, caller.principal, &request).await?;
     let cart = state
         .commerce
@@ -287,9 +287,8 @@ pub(crate) async fn apply_coupon(
 pub(crate) async fn remove_coupon(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    JsonBody(request): JsonBody<CouponRequest>,
 ) -> ApiResult<Json<CartView>> {
-    let request: CouponRequest = parse_json(&body)?;
     let id = coupon_cart(&state, caller.principal, &request).await?;
     let cart = state
         .commerce

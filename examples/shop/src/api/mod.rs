@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 pub(crate) mod cart;
 mod catalog;
+mod extract;
 mod notifications;
 pub(crate) mod orders;
 mod payments;
@@ -121,10 +122,4 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Api
         .to_str()
         .map_err(|_| ApiError::invalid("Idempotency-Key", "not visible ASCII"))?;
     IdempotencyKey::parse(value).map_err(|e| ApiError::invalid("Idempotency-Key", e.to_string()))
-}
-
-/// Parses an id from a path segment; a malformed one is a 404 (no such resource).
-pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::not_found(format!("{what} {raw:?} not found")))
 }

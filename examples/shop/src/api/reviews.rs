@@ -4,8 +4,7 @@
 //! (`Commerce::write_review` and friends); these handlers only parse and answer.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use commerce::identity::Principal;
 use commerce::review::{RatingSummary, Review, ReviewPage};
@@ -13,9 +12,10 @@ use commerce::{ProductId, ReviewId, ReviewInput};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{IdempotencyKeyParam, path_id};
+use super::IdempotencyKeyParam;
+use super::extract::{IdPath, JsonBody};
 use crate::auth::SignedIn;
-use crate::errors::{ApiError, ApiResult, parse_json};
+use crate::errors::{ApiError, ApiResult};
 use crate::search_params::{Params, one};
 use crate::state::AppState;
 
@@ -53,11 +53,6 @@ pub(crate) struct ReviewsView {
     reviews: Vec<Review>,
 }
 
-/// The review a path names; a malformed id is a 404.
-fn review_id(raw: &str) -> Result<ReviewId, ApiError> {
-    path_id(raw, "review")
-}
-
 /// A page number parameter (`page`, `per_page`); a malformed one is a 400 naming it.
 fn page_param(params: &Params, name: &'static str, default: u32) -> Result<u32, ApiError> {
     match one(params, name) {
@@ -79,10 +74,9 @@ fn page_param(params: &Params, name: &'static str, default: u32) -> Result<u32, 
         (status = 404, description = "No such product")))]
 pub(crate) async fn list(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    IdPath(product): IdPath<ProductId>,
     Query(params): Query<Params>,
 ) -> ApiResult<Json<ReviewsView>> {
-    let product: ProductId = path_id(&id, "product")?;
     let page = ReviewPage::new(
         page_param(&params, "page", 1)?,
         page_param(&params, "per_page", ReviewPage::default().per_page)?,
@@ -103,7 +97,7 @@ pub(crate) async fn list(
 /// A review as a customer writes it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReviewBody {
+pub(crate) struct ReviewBody {
     rating: i64,
     #[serde(default)]
     title: Option<String>,
@@ -134,11 +128,10 @@ impl From<ReviewBody> for ReviewInput {
 pub(crate) async fn create(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(product): IdPath<ProductId>,
+    JsonBody(body): JsonBody<ReviewBody>,
 ) -> ApiResult<(StatusCode, Json<Review>)> {
-    let product: ProductId = path_id(&id, "product")?;
-    let input: ReviewInput = parse_json::<ReviewBody>(&body)?.into();
+    let input = ReviewInput::from(body);
     let review = state
         .commerce
         .write_review(caller.principal, product, &input)
@@ -157,11 +150,10 @@ pub(crate) async fn create(
 pub(crate) async fn edit(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(review): IdPath<ReviewId>,
+    JsonBody(body): JsonBody<ReviewBody>,
 ) -> ApiResult<Json<Review>> {
-    let review = review_id(&id)?;
-    let input: ReviewInput = parse_json::<ReviewBody>(&body)?.into();
+    let input = ReviewInput::from(body);
     Ok(Json(
         state
             .commerce
@@ -180,9 +172,8 @@ pub(crate) async fn edit(
 pub(crate) async fn delete(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
+    IdPath(review): IdPath<ReviewId>,
 ) -> ApiResult<StatusCode> {
-    let review = review_id(&id)?;
     state
         .commerce
         .delete_review(caller.principal, review)
@@ -201,9 +192,8 @@ pub(crate) async fn delete(
 pub(crate) async fn hide(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
+    IdPath(review): IdPath<ReviewId>,
 ) -> ApiResult<Json<Review>> {
-    let review = review_id(&id)?;
     Ok(Json(
         state.commerce.hide_review(caller.principal, review).await?,
     ))
@@ -220,9 +210,8 @@ pub(crate) async fn hide(
 pub(crate) async fn restore(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
+    IdPath(review): IdPath<ReviewId>,
 ) -> ApiResult<Json<Review>> {
-    let review = review_id(&id)?;
     Ok(Json(
         state
             .commerce
@@ -233,7 +222,7 @@ pub(crate) async fn restore(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReplyBody {
+pub(crate) struct ReplyBody {
     text: String,
 }
 
@@ -249,11 +238,9 @@ struct ReplyBody {
 pub(crate) async fn reply(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(review): IdPath<ReviewId>,
+    JsonBody(request): JsonBody<ReplyBody>,
 ) -> ApiResult<Json<Review>> {
-    let review = review_id(&id)?;
-    let request: ReplyBody = parse_json(&body)?;
     Ok(Json(
         state
             .commerce

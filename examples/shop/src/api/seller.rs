@@ -1,8 +1,7 @@
 //! A seller's side: their shop's products, stock and orders, shipping and tracking.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use commerce::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
 use commerce::identity::Principal;
@@ -16,9 +15,10 @@ use commerce::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{IdempotencyKeyParam, path_id};
+use super::IdempotencyKeyParam;
+use super::extract::{IdPath, JsonBody};
 use crate::auth::SignedIn;
-use crate::errors::{ApiError, ApiResult, parse_json};
+use crate::errors::{ApiError, ApiResult};
 use crate::search_params::{Params, one};
 use crate::state::AppState;
 use crate::views::ProductView;
@@ -58,7 +58,7 @@ pub(crate) async fn products(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct NewProductBody {
+pub(crate) struct NewProductBody {
     name: String,
     #[serde(default)]
     description: String,
@@ -85,9 +85,8 @@ struct NewProductBody {
 pub(crate) async fn create_product(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    body: Bytes,
+    JsonBody(request): JsonBody<NewProductBody>,
 ) -> ApiResult<(StatusCode, Json<ProductView>)> {
-    let request: NewProductBody = parse_json(&body)?;
     let shop = my_shop(&state, caller.principal).await?;
     let sku = Sku::parse(&request.sku).map_err(|e| ApiError::invalid("sku", e.to_string()))?;
     let price = Money::parse(&request.price, state.currency)
@@ -200,7 +199,7 @@ pub(crate) async fn stock(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StockBody {
+pub(crate) struct StockBody {
     sku: String,
     #[serde(default)]
     location: Option<String>,
@@ -219,9 +218,8 @@ struct StockBody {
 pub(crate) async fn adjust_stock(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    body: Bytes,
+    JsonBody(request): JsonBody<StockBody>,
 ) -> ApiResult<Json<StockLevel>> {
-    let request: StockBody = parse_json(&body)?;
     let sku = Sku::parse(&request.sku).map_err(|e| ApiError::invalid("sku", e.to_string()))?;
     let location = match request.location.as_deref() {
         Some(raw) => raw
@@ -275,7 +273,7 @@ impl From<ShopOrder> for ShopOrderView {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ShipBody {
+pub(crate) struct ShipBody {
     fulfilment_id: String,
     carrier: String,
     tracking_number: String,
@@ -293,11 +291,9 @@ struct ShipBody {
 pub(crate) async fn ship(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(id): IdPath<OrderId>,
+    JsonBody(request): JsonBody<ShipBody>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
-    let request: ShipBody = parse_json(&body)?;
     let fulfilment: FulfilmentId = request
         .fulfilment_id
         .parse()
@@ -318,7 +314,7 @@ pub(crate) async fn ship(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct TrackingBody {
+pub(crate) struct TrackingBody {
     shipment_id: String,
     status: TrackingStatus,
     #[serde(default)]
@@ -337,11 +333,9 @@ struct TrackingBody {
 pub(crate) async fn track(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(id): IdPath<OrderId>,
+    JsonBody(request): JsonBody<TrackingBody>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
-    let request: TrackingBody = parse_json(&body)?;
     let shipment: ShipmentId = request
         .shipment_id
         .parse()
