@@ -43,43 +43,22 @@ async fn sign_up_and_login_errors_name_the_field() {
     let shop = Shop::new().await;
     let signup = |body: &'static str| shop.post("/api/auth/signup", None, body);
     let missing = signup(r#"{"email": "a@b.co", "password": "long enough"}"#).await;
-    assert_eq!(
-        (missing.status, missing.field()),
-        (StatusCode::BAD_REQUEST, "name")
-    );
+    missing.assert_invalid("name");
     let broken = signup(r#"{"email": "a@b.co", "#).await;
-    assert_eq!(
-        (broken.status, broken.field()),
-        (StatusCode::BAD_REQUEST, "body")
-    );
+    broken.assert_invalid("body");
     let wrong_type = signup(r#"{"email": 7, "password": "long enough", "name": "A"}"#).await;
-    assert_eq!(
-        (wrong_type.status, wrong_type.field()),
-        (StatusCode::BAD_REQUEST, "email")
-    );
+    wrong_type.assert_invalid("email");
     let unknown =
         signup(r#"{"email": "a@b.co", "password": "long enough", "name": "A", "role": "admin"}"#)
             .await;
-    assert_eq!(
-        (unknown.status, unknown.field()),
-        (StatusCode::BAD_REQUEST, "role")
-    );
+    unknown.assert_invalid("role");
     let short = signup(r#"{"email": "a@b.co", "password": "short", "name": "A"}"#).await;
-    assert_eq!(
-        (short.status, short.field()),
-        (StatusCode::BAD_REQUEST, "password")
-    );
+    short.assert_invalid("password");
     let bad_email =
         signup(r#"{"email": "not an email", "password": "long enough", "name": "A"}"#).await;
-    assert_eq!(
-        (bad_email.status, bad_email.field()),
-        (StatusCode::BAD_REQUEST, "email")
-    );
+    bad_email.assert_invalid("email");
     let empty = shop.post("/api/auth/signup", None, "").await;
-    assert_eq!(
-        (empty.status, empty.field()),
-        (StatusCode::BAD_REQUEST, "body")
-    );
+    empty.assert_invalid("body");
 
     shop.customer("taken@example.com").await;
     let again =
@@ -157,15 +136,9 @@ async fn products_categories_and_their_errors() {
     let malformed = shop.get("/api/products/not-an-id", None).await;
     assert_eq!(malformed.status, StatusCode::NOT_FOUND);
     let bad = shop.get("/api/products?category=kitchen", None).await;
-    assert_eq!(
-        (bad.status, bad.field()),
-        (StatusCode::BAD_REQUEST, "category")
-    );
+    bad.assert_invalid("category");
     let bad_page = shop.get("/api/products?page=-1", None).await;
-    assert_eq!(
-        (bad_page.status, bad_page.field()),
-        (StatusCode::BAD_REQUEST, "page")
-    );
+    bad_page.assert_invalid("page");
 }
 
 #[tokio::test]
@@ -206,20 +179,11 @@ async fn search_forgives_typos_filters_by_facets_and_suggests() {
     assert!(!suggest.json["products"].as_array().unwrap().is_empty());
 
     let bad_sort = shop.get("/api/search?q=mug&sort=cheapest", None).await;
-    assert_eq!(
-        (bad_sort.status, bad_sort.field()),
-        (StatusCode::BAD_REQUEST, "sort")
-    );
+    bad_sort.assert_invalid("sort");
     let bad_price = shop.get("/api/search?q=mug&min_price=ten", None).await;
-    assert_eq!(
-        (bad_price.status, bad_price.field()),
-        (StatusCode::BAD_REQUEST, "min_price")
-    );
+    bad_price.assert_invalid("min_price");
     let bad_limit = shop.get("/api/suggest?q=mug&limit=many", None).await;
-    assert_eq!(
-        (bad_limit.status, bad_limit.field()),
-        (StatusCode::BAD_REQUEST, "limit")
-    );
+    bad_limit.assert_invalid("limit");
     let odd = shop.get("/api/search?q=%22%28%2A%3A%5B%7E", None).await;
     assert_eq!(
         odd.status,
@@ -302,33 +266,21 @@ async fn cart_errors_name_the_field_and_guard_other_peoples_carts() {
         token.clone(),
     )
     .await;
-    assert_eq!(
-        (text_quantity.status, text_quantity.field()),
-        (StatusCode::BAD_REQUEST, "quantity")
-    );
+    text_quantity.assert_invalid("quantity");
     let zero = add(
         json!({"productId": product, "quantity": 0}).to_string(),
         token.clone(),
     )
     .await;
-    assert_eq!(
-        (zero.status, zero.field()),
-        (StatusCode::BAD_REQUEST, "quantity")
-    );
+    zero.assert_invalid("quantity");
     let no_product = add(json!({"quantity": 1}).to_string(), token.clone()).await;
-    assert_eq!(
-        (no_product.status, no_product.field()),
-        (StatusCode::BAD_REQUEST, "productId")
-    );
+    no_product.assert_invalid("productId");
     let bad_id = add(
         json!({"productId": "x", "quantity": 1}).to_string(),
         token.clone(),
     )
     .await;
-    assert_eq!(
-        (bad_id.status, bad_id.field()),
-        (StatusCode::BAD_REQUEST, "productId")
-    );
+    bad_id.assert_invalid("productId");
     let unknown = add(
         json!({"productId": uuid::Uuid::new_v4(), "quantity": 1}).to_string(),
         token.clone(),
@@ -347,10 +299,7 @@ async fn cart_errors_name_the_field_and_guard_other_peoples_carts() {
             token.clone(),
         )
         .await;
-        assert_eq!(
-            (which.status, which.field()),
-            (StatusCode::BAD_REQUEST, "variantId")
-        );
+        which.assert_invalid("variantId");
     }
     let as_other = add(
         json!({"userId": other_id, "productId": product, "quantity": 1}).to_string(),
@@ -398,10 +347,7 @@ async fn cart_errors_name_the_field_and_guard_other_peoples_carts() {
             &[],
         )
         .await;
-    assert_eq!(
-        (malformed.status, malformed.field()),
-        (StatusCode::BAD_REQUEST, "cartId")
-    );
+    malformed.assert_invalid("cartId");
 
     let coupon = shop
         .post(
@@ -485,10 +431,7 @@ async fn checkout_is_idempotent_and_orders_are_private() {
             &format!(r#"{{"shipTo": {}}}"#, Shop::ADDRESS),
         )
         .await;
-    assert_eq!(
-        (no_key.status, no_key.field()),
-        (StatusCode::BAD_REQUEST, "Idempotency-Key")
-    );
+    no_key.assert_invalid("Idempotency-Key");
     let bad_address = shop
         .call(
             Method::POST,
@@ -498,10 +441,7 @@ async fn checkout_is_idempotent_and_orders_are_private() {
             &[("idempotency-key", "k0")],
         )
         .await;
-    assert_eq!(
-        (bad_address.status, bad_address.field()),
-        (StatusCode::BAD_REQUEST, "shipTo.line1")
-    );
+    bad_address.assert_invalid("shipTo.line1");
     let guest = shop
         .call(
             Method::POST,
@@ -561,10 +501,7 @@ async fn checkout_is_idempotent_and_orders_are_private() {
     let no_method = shop
         .post(&format!("/api/orders/{order}/pay"), Some(&token), "{}")
         .await;
-    assert_eq!(
-        (no_method.status, no_method.field()),
-        (StatusCode::BAD_REQUEST, "paymentMethod")
-    );
+    no_method.assert_invalid("paymentMethod");
 
     let paid = shop
         .post(
@@ -663,10 +600,7 @@ async fn payment_webhooks_must_be_signed() {
     assert!(!hooks.is_empty(), "the provider sends webhooks");
 
     let unsigned = shop.post("/api/payments/webhook", None, "{}").await;
-    assert_eq!(
-        (unsigned.status, unsigned.field()),
-        (StatusCode::BAD_REQUEST, "Signature")
-    );
+    unsigned.assert_invalid("Signature");
     let payload = String::from_utf8(hooks[0].payload.clone()).unwrap();
     let forged = shop
         .call(
@@ -708,10 +642,7 @@ async fn sellers_manage_products_stock_orders_and_shipping() {
             r#"{"name": "X", "sku": "X-1", "price": "cheap"}"#,
         )
         .await;
-    assert_eq!(
-        (bad_price.status, bad_price.field()),
-        (StatusCode::BAD_REQUEST, "price")
-    );
+    bad_price.assert_invalid("price");
     let no_sku = shop
         .post(
             "/api/seller/products",
@@ -719,10 +650,7 @@ async fn sellers_manage_products_stock_orders_and_shipping() {
             r#"{"name": "X", "price": "1.00"}"#,
         )
         .await;
-    assert_eq!(
-        (no_sku.status, no_sku.field()),
-        (StatusCode::BAD_REQUEST, "sku")
-    );
+    no_sku.assert_invalid("sku");
     let created = shop
         .post("/api/seller/products", Some(&seller), r#"{"name": "Ohmic Test Cable", "sku": "OHM-T1", "price": "9.50", "stock": 4, "brand": "Ohmic"}"#)
         .await;
@@ -770,10 +698,7 @@ async fn sellers_manage_products_stock_orders_and_shipping() {
         .await;
     assert_eq!(too_many.status, StatusCode::CONFLICT, "{}", too_many.json);
     let no_sku = shop.get("/api/seller/stock", Some(&seller)).await;
-    assert_eq!(
-        (no_sku.status, no_sku.field()),
-        (StatusCode::BAD_REQUEST, "sku")
-    );
+    no_sku.assert_invalid("sku");
 
     let (customer, _) = shop.customer("shipme@example.com").await;
     assert_eq!(
@@ -828,10 +753,7 @@ async fn sellers_manage_products_stock_orders_and_shipping() {
             r#"{"fulfilmentId": "x", "carrier": "DHL", "trackingNumber": "1"}"#,
         )
         .await;
-    assert_eq!(
-        (bad.status, bad.field()),
-        (StatusCode::BAD_REQUEST, "fulfilmentId")
-    );
+    bad.assert_invalid("fulfilmentId");
     let shipped = shop
         .post(
             &format!("/api/seller/orders/{order}/shipments"),
@@ -854,10 +776,7 @@ async fn sellers_manage_products_stock_orders_and_shipping() {
             &bad_status,
         )
         .await;
-    assert_eq!(
-        (bad.status, bad.field()),
-        (StatusCode::BAD_REQUEST, "status")
-    );
+    bad.assert_invalid("status");
     let delivered =
         json!({"shipmentId": shipment, "status": "delivered", "detail": "Left with neighbour"})
             .to_string();
@@ -907,10 +826,7 @@ async fn admins_move_orders_on_and_no_one_else_does() {
     let unknown_status = shop
         .post(&path, Some(&admin), r#"{"status": "lost"}"#)
         .await;
-    assert_eq!(
-        (unknown_status.status, unknown_status.field()),
-        (StatusCode::BAD_REQUEST, "status")
-    );
+    unknown_status.assert_invalid("status");
     let unknown_order = shop
         .post(
             &format!("/api/admin/orders/{}/status", uuid::Uuid::new_v4()),
@@ -1094,10 +1010,7 @@ async fn anyone_reads_a_products_reviews_and_rating_summary() {
             None,
         )
         .await;
-    assert_eq!(
-        (bad_page.status, bad_page.field()),
-        (StatusCode::BAD_REQUEST, "page")
-    );
+    bad_page.assert_invalid("page");
     let unknown = shop
         .get(
             &format!("/api/products/{}/reviews", uuid::Uuid::new_v4()),
@@ -1137,10 +1050,7 @@ async fn customers_review_once_and_only_the_author_edits_or_deletes() {
     }
     let long_title = json!({"rating": 4, "title": "x".repeat(500)}).to_string();
     let too_long = shop.post(&path, Some(&author), &long_title).await;
-    assert_eq!(
-        (too_long.status, too_long.field()),
-        (StatusCode::BAD_REQUEST, "title")
-    );
+    too_long.assert_invalid("title");
     let guest = shop.post(&path, None, r#"{"rating": 5}"#).await;
     assert_eq!(guest.status, StatusCode::UNAUTHORIZED);
     let by_seller = shop.post(&path, Some(&seller), r#"{"rating": 5}"#).await;
@@ -1182,10 +1092,7 @@ async fn customers_review_once_and_only_the_author_edits_or_deletes() {
     let not_author = shop.put(&mine, Some(&other), r#"{"rating": 5}"#).await;
     assert_eq!(not_author.status, StatusCode::FORBIDDEN);
     let bad_edit = shop.put(&mine, Some(&author), r#"{"rating": 9}"#).await;
-    assert_eq!(
-        (bad_edit.status, bad_edit.field()),
-        (StatusCode::BAD_REQUEST, "rating")
-    );
+    bad_edit.assert_invalid("rating");
     let edited = shop
         .put(
             &mine,
@@ -1300,15 +1207,9 @@ async fn admins_hide_and_restore_and_the_products_seller_replies_once() {
         .await;
     assert_eq!(by_customer.status, StatusCode::FORBIDDEN);
     let empty = shop.post(&reply, Some(&pia), r#"{"text": "  "}"#).await;
-    assert_eq!(
-        (empty.status, empty.field()),
-        (StatusCode::BAD_REQUEST, "reply")
-    );
+    empty.assert_invalid("reply");
     let no_text = shop.post(&reply, Some(&pia), "{}").await;
-    assert_eq!(
-        (no_text.status, no_text.field()),
-        (StatusCode::BAD_REQUEST, "text")
-    );
+    no_text.assert_invalid("text");
     let answered = shop
         .post(
             &reply,
@@ -1390,10 +1291,7 @@ async fn a_retried_stock_delta_with_one_key_changes_stock_once() {
     let blank = shop
         .post_keyed("/api/seller/stock", Some(&seller), delta, " ")
         .await;
-    assert_eq!(
-        (blank.status, blank.field()),
-        (StatusCode::BAD_REQUEST, "Idempotency-Key")
-    );
+    blank.assert_invalid("Idempotency-Key");
 }
 
 #[tokio::test]

@@ -34,6 +34,17 @@ impl Answer {
     pub fn field(&self) -> &str {
         self.json["field"].as_str().unwrap_or("")
     }
+
+    /// Asserts a 400 naming `field`.
+    #[track_caller]
+    pub fn assert_invalid(&self, field: &str) {
+        assert_eq!(
+            (self.status, self.field()),
+            (StatusCode::BAD_REQUEST, field),
+            "{}",
+            self.json
+        );
+    }
 }
 
 impl Shop {
