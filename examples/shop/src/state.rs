@@ -23,6 +23,9 @@ const MEMORY_WEBHOOK_SECRET: &str = "whsec_shop_demo";
 pub struct AppState {
     /// The engine.
     pub commerce: Commerce,
+    /// The same engine without the search index, for reads that can do without it: the
+    /// product page's similar products when the index fails a "more like this" query.
+    pub unindexed: Commerce,
     /// The in-memory payment provider, when the shop uses it (none with Stripe).
     pub memory_payments: Option<Arc<MemoryPayments>>,
     /// The shop's currency.
@@ -92,12 +95,19 @@ impl AppState {
             session_ttl: config.session_ttl,
             ..commerce::Config::default()
         };
+        let unindexed = Commerce::new(
+            stores.clone(),
+            payments.clone(),
+            clock.clone(),
+            settings.clone(),
+        );
         let commerce = Commerce::new(stores, payments, clock, settings)
             .with_search(index)
             .with_notifications(notifications);
         let subscribers = vec![commerce.search_indexer(), commerce.notification_queuer()];
         Ok(AppState {
             commerce,
+            unindexed,
             memory_payments,
             currency: Currency::USD,
             replay,

@@ -147,26 +147,51 @@ async fn tiles(
 }
 
 /// "Frequently bought together" and "similar products" for `product`.
+///
+/// Recommendations are a side dish. When the search index fails (`Unavailable`: tantivy's
+/// "more like this" can panic while updated documents await a merge), similar products
+/// come from a catalog snapshot instead; if a row still cannot be had for such a
+/// passing reason the page is shown without it and the reason goes to stderr. Any other
+/// error fails the page as usual.
 pub(super) async fn recommendations(
     state: &AppState,
     catalog: &Catalog,
     rules: &PricingRules,
     product: ProductId,
 ) -> Result<(Vec<Recommendation>, Vec<Recommendation>), PageError> {
-    let together = state
-        .commerce
-        .bought_together(product, DEFAULT_MIN_SUPPORT, RECOMMENDED)
-        .await?;
-    let similar = state
-        .commerce
-        .similar_products(product, RECOMMENDED)
-        .await?;
+    let together = optional(
+        "frequently bought together",
+        state
+            .commerce
+            .bought_together(product, DEFAULT_MIN_SUPPORT, RECOMMENDED)
+            .await,
+    )?;
+    let similar = match state.commerce.similar_products(product, RECOMMENDED).await {
+        Err(e) if e.kind() == ErrorKind::Unavailable => {
+            eprintln!("product page: similar products from the catalog instead of the index: {e}");
+            state.unindexed.similar_products(product, RECOMMENDED).await
+        }
+        found => found,
+    };
+    let similar = optional("similar products", similar)?;
     let together: Vec<ProductId> = together.iter().map(|b| b.product).collect();
     let similar: Vec<ProductId> = similar.iter().map(|s| s.product).collect();
     Ok((
         tiles(state, catalog, rules, together).await?,
         tiles(state, catalog, rules, similar).await?,
     ))
+}
+
+/// `result`, or nothing (logged) when it failed with `Unavailable`.
+fn optional<T>(what: &str, result: Result<Vec<T>, commerce::Error>) -> Result<Vec<T>, PageError> {
+    match result {
+        Ok(found) => Ok(found),
+        Err(e) if e.kind() == ErrorKind::Unavailable => {
+            eprintln!("product page: {what} left out: {e}");
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The review form: `rating` (1–5), `title`, `text`. Back to the product page with
