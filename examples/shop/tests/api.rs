@@ -1288,10 +1288,17 @@ async fn a_retried_stock_delta_with_one_key_changes_stock_once() {
     assert_eq!(unkeyed.status, StatusCode::OK);
     assert_eq!(on_hand(&shop, &seller).await, 25, "no key: no replay");
 
-    let blank = shop
-        .post_keyed("/api/seller/stock", Some(&seller), delta, " ")
-        .await;
-    blank.assert_invalid("Idempotency-Key");
+    for bad in [" ", &"k".repeat(201)] {
+        let refused = shop
+            .post_keyed("/api/seller/stock", Some(&seller), delta, bad)
+            .await;
+        refused.assert_invalid("Idempotency-Key");
+    }
+    assert_eq!(
+        on_hand(&shop, &seller).await,
+        25,
+        "a refused key changes nothing"
+    );
 }
 
 #[tokio::test]
