@@ -1477,6 +1477,36 @@ async fn the_product_page_shows_ratings_reviews_and_recommendations() {
     let (status, _, location) = shop.page(Method::POST, &here, None, Some("rating=4")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.unwrap().starts_with("/login"));
+
+    // Moderation from the page: only an admin sees and may use the hide buttons.
+    let (_, html, _) = shop.page(Method::GET, &back, Some(&token), None).await;
+    assert!(!html.contains("hide-review"));
+    let admin = shop.login(demo::ADMIN.0, demo::ADMIN.1).await;
+    let (_, html, _) = shop
+        .page(
+            Method::GET,
+            &format!("/product/{product}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(html.matches("hide-review").count(), 4);
+    let listed = shop
+        .get(&format!("/api/products/{product}/reviews"), None)
+        .await;
+    let newest = listed.json["reviews"][0]["id"].as_str().unwrap().to_owned();
+    let hide = format!("/admin/reviews/{newest}/hide");
+    let (status, _, _) = shop.page(Method::POST, &hide, Some(&token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "customers do not moderate");
+    let (status, _, location) = shop.page(Method::POST, &hide, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let back = location.unwrap();
+    assert_eq!(back, format!("/product/{product}?review=hidden#reviews"));
+    let (_, html, _) = shop.page(Method::GET, &back, Some(&admin), None).await;
+    assert!(html.contains(r#"id="rating-count">3<"#));
+    assert!(!html.contains("Would buy again"));
+    let (status, _, _) = shop.page(Method::POST, &hide, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "hidden already");
 }
 
 #[tokio::test]

@@ -79,6 +79,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/seller", get(seller::dashboard))
         .route("/admin/orders", get(admin::orders))
         .route("/admin/orders/{id}/status", post(admin::set_status))
+        .route("/admin/reviews/{id}/hide", post(reviews::hide))
 }
 
 /// Who is looking at a page: a bad or expired session cookie reads as a guest (the

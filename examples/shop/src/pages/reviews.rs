@@ -9,7 +9,7 @@ use commerce::identity::Principal;
 use commerce::pricing::PricingRules;
 use commerce::recommend::DEFAULT_MIN_SUPPORT;
 use commerce::review::{Rating, Review, ReviewPage};
-use commerce::{AccountId, ErrorKind, ProductId, ReviewInput};
+use commerce::{AccountId, ErrorKind, ProductId, ReviewId, ReviewInput};
 use serde::Serialize;
 
 use super::{PageError, PageResult, Viewer, field, parse_form, require_signed_in, see_other};
@@ -25,6 +25,7 @@ const RECOMMENDED: u32 = 4;
 /// A review as the product page shows it.
 #[derive(Serialize)]
 pub(super) struct ReviewItem {
+    id: String,
     author: String,
     stars: u8,
     star_text: String,
@@ -101,6 +102,7 @@ pub(super) async fn section(
     let mut reviews = Vec::new();
     for review in state.commerce.product_reviews(product, page).await? {
         reviews.push(ReviewItem {
+            id: review.id.to_string(),
             author: author(state, &review).await,
             stars: review.rating.stars(),
             star_text: (1..=5)
@@ -240,11 +242,33 @@ pub(super) async fn write(
     }
 }
 
+/// An admin hides a review from its product page (moderation); back to the product
+/// with `?review=hidden`. Restoring is the API's (`POST /api/reviews/{id}/restore`).
+pub(super) async fn hide(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let review: ReviewId = id
+        .parse()
+        .map_err(|_| PageError::Show(StatusCode::NOT_FOUND, format!("review {id:?} not found")))?;
+    require_signed_in(&viewer, "/")?;
+    let hidden = state.commerce.hide_review(viewer.principal, review).await?;
+    Ok(see_other(&format!(
+        "/product/{}?review=hidden#reviews",
+        hidden.product
+    )))
+}
+
 /// What the product page says after the review form, from its `review` parameter
 /// (a fixed list: the page never echoes text from the address).
 pub(super) fn review_notice(code: Option<&str>) -> (Option<&'static str>, Option<&'static str>) {
     match code {
         Some("thanks") => (Some("Thank you: your review is published."), None),
+        Some("hidden") => (
+            Some("The review is hidden: shoppers no longer see it."),
+            None,
+        ),
         Some("twice") => (None, Some("You have reviewed this product already.")),
         Some("rating") => (None, Some("Choose a rating from 1 to 5 stars.")),
         Some("title") => (None, Some("The title is too long.")),
