@@ -282,7 +282,8 @@ fn fingerprint(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
 
-/// The calls this layer leaves alone: reads, and checkout (the engine keys it itself).
+/// Whether the layer handles a call: the API's mutating calls, except checkout (the
+/// engine keeps its key); reads and the pages pass straight through.
 fn replayable(method: &Method, path: &str) -> bool {
     matches!(
         *method,

@@ -7,6 +7,9 @@
 //! loads the [`demo`] catalog on first start and prints its address and demo logins.
 //! `DATABASE_URL`, `STRIPE_SECRET_KEY` / `STRIPE_API_BASE` / `STRIPE_WEBHOOK_SECRET` and
 //! `SMTP_URL` switch to Postgres, Stripe and SMTP (see [`config::Config`]).
+//!
+//! Every mutating API call accepts an `Idempotency-Key`: the [`idempotency`] layer keeps
+//! the first answer in the shop's database and gives it again to a retry.
 
 pub mod auth;
 pub mod config;
