@@ -1,20 +1,25 @@
 //! The demo catalog, loaded on first start: three shops with their sellers, a category
 //! tree, a few hundred products (clothing in sizes, kitchenware in colours), prices in
 //! USD, stock in two locations (some of it low, some sold out), US sales tax, two
-//! shipping methods, automatic promotions and coupons. Deterministic: the same products,
-//! prices and stock every time.
+//! shipping methods, automatic promotions and coupons, a few reviews (with a seller's
+//! reply) and, with the in-memory payment provider, two paid orders that make a
+//! "frequently bought together" pair. Deterministic: the same products, prices, stock
+//! and reviews every time.
 
 use std::collections::BTreeMap;
 
+use commerce::cart::CartPurpose;
 use commerce::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
-use commerce::identity::{Principal, Role};
+use commerce::identity::{NewAddress, Principal, Role};
+use commerce::inventory::StockPolicy;
+use commerce::payment::IdempotencyKey;
 use commerce::pricing::{
     Benefit, Condition, CountryCode, CouponCode, PriceList, PricingRules, Promotion,
     ShippingMethod, Target, TaxCategory, TaxRate, VariantPrice,
 };
 use commerce::{
-    AdminId, Commerce, Currency, Error, LocationId, Money, PriceListId, ProductId, PromotionId,
-    ShippingMethodId, VariantId,
+    AdminId, CheckoutRequest, Commerce, Currency, Error, LocationId, Money, PriceListId, ProductId,
+    PromotionId, ReviewInput, ShippingMethodId, VariantId,
 };
 use rust_decimal::Decimal;
 
@@ -47,6 +52,74 @@ pub const BACKROOM: LocationId = LocationId::from_u128(0xD3_0002);
 pub const STANDARD_SHIPPING: ShippingMethodId = ShippingMethodId::from_u128(0xD5_0001);
 /// Express shipping.
 pub const EXPRESS_SHIPPING: ShippingMethodId = ShippingMethodId::from_u128(0xD5_0002);
+/// A SKU whose availability falls to this or below is "low stock" (on the seller's
+/// dashboard, and a `stock.low` notification to the seller).
+pub const LOW_STOCK_THRESHOLD: u32 = 3;
+/// The password of the demo reviewers ([`REVIEWERS`]).
+pub const REVIEWER_PASSWORD: &str = "demo-reviewer-password";
+/// The demo customers who wrote the demo reviews (and placed the demo orders).
+pub const REVIEWERS: [(&str, &str); 3] = [
+    ("grace@shop.test", "Grace Hopper"),
+    ("alan@shop.test", "Alan Turing"),
+    ("edsger@shop.test", "Edsger Dijkstra"),
+];
+/// The two Pixel Forge products the demo orders buy together.
+pub const BOUGHT_TOGETHER: [ProductId; 2] = [demo_product(206), demo_product(207)];
+
+/// The id of the `serial`-th demo product (from 1: Northwind's are 1–102, Kettle & Co's
+/// 103–204, Pixel Forge's 205–306).
+pub const fn demo_product(serial: u128) -> ProductId {
+    ProductId::from_u128(0xDB_0000_0000 + serial)
+}
+
+/// The demo reviews: (reviewer index, product serial, stars, title, text).
+const REVIEWS: [(usize, u128, i64, &str, &str); 9] = [
+    (
+        0,
+        206,
+        5,
+        "Great sound",
+        "Clear highs and a bass that does not boom. Worth it.",
+    ),
+    (
+        1,
+        206,
+        4,
+        "Good, a little tight",
+        "Lovely sound; the headband pinches after an hour.",
+    ),
+    (2, 206, 4, "", "Solid for the price."),
+    (
+        0,
+        207,
+        4,
+        "Does the job",
+        "Charges quickly and the cable is long enough.",
+    ),
+    (1, 207, 3, "", "Fine, nothing special."),
+    (
+        0,
+        137,
+        5,
+        "My morning teapot",
+        "Pours without dripping and keeps the tea hot.",
+    ),
+    (
+        2,
+        137,
+        2,
+        "Lid rattles",
+        "The lid rattles when you pour from a full pot.",
+    ),
+    (
+        1,
+        1,
+        5,
+        "Warm and light",
+        "Wore it on a windy ridge and stayed warm.",
+    ),
+    (2, 103, 4, "", "Heavy, heats evenly."),
+];
 
 struct ShopPlan {
     name: &'static str,
@@ -259,6 +332,16 @@ pub async fn load(commerce: &Commerce, currency: Currency) -> Result<usize, Erro
                     .await?;
                 products += 1;
                 for variant in product.variants() {
+                    commerce
+                        .set_stock_policy(
+                            admin,
+                            StockPolicy {
+                                sku: variant.sku.clone(),
+                                backorder: false,
+                                low_stock_threshold: Some(LOW_STOCK_THRESHOLD),
+                            },
+                        )
+                        .await?;
                     // Every 11th product is sold out; every 7th is low on stock.
                     let (warehouse, backroom) = match serial % 11 {
                         0 => (0, 0),
@@ -340,5 +423,92 @@ pub async fn load(commerce: &Commerce, currency: Currency) -> Result<usize, Erro
         );
     }
     commerce.stores().pricing.save_rules(rules).await?;
+    load_reviews(commerce, admin).await?;
     Ok(products)
+}
+
+/// Signs up the [`REVIEWERS`], writes the demo [`REVIEWS`] and has Pixel Forge's seller
+/// answer the first one.
+async fn load_reviews(commerce: &Commerce, admin: Principal) -> Result<(), Error> {
+    let mut reviewers = Vec::new();
+    for (email, name) in REVIEWERS {
+        commerce
+            .register(email, REVIEWER_PASSWORD, name, Role::Customer, admin)
+            .await?;
+        reviewers.push(commerce.login(email, REVIEWER_PASSWORD).await?.1);
+    }
+    let mut first = None;
+    for (who, serial, stars, title, text) in REVIEWS {
+        let reviewer = reviewers
+            .get(who)
+            .copied()
+            .ok_or_else(|| Error::invalid("reviewer", "no such demo reviewer"))?;
+        let input = ReviewInput {
+            rating: stars,
+            title: (!title.is_empty()).then(|| title.to_owned()),
+            text: Some(text.to_owned()),
+        };
+        let review = commerce
+            .write_review(reviewer, demo_product(serial), &input)
+            .await?;
+        first.get_or_insert(review.id);
+    }
+    if let Some(review) = first {
+        let (_, pia) = commerce.login(SHOPS[2].seller, SELLER_PASSWORD).await?;
+        commerce
+            .reply_to_review(
+                pia,
+                review,
+                "Thank you! Try the replacement ear cushions if they pinch.",
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Two demo reviewers each buy both [`BOUGHT_TOGETHER`] products and pay, so the product
+/// pages have a "frequently bought together" pair. Needs a payment provider that
+/// approves `pm_card_visa` (the in-memory one): the shop calls it only then.
+pub async fn load_orders(commerce: &Commerce, currency: Currency) -> Result<(), Error> {
+    for (n, (email, name)) in REVIEWERS.iter().take(2).enumerate() {
+        let (_, buyer) = commerce.login(email, REVIEWER_PASSWORD).await?;
+        let cart = commerce
+            .create_cart(buyer, currency, CartPurpose::Shopping)
+            .await?;
+        for product in BOUGHT_TOGETHER {
+            let variant = commerce
+                .product(buyer, product)
+                .await?
+                .variants()
+                .first()
+                .map(|v| v.id)
+                .ok_or_else(|| Error::invalid("variant", "a demo product has no variant"))?;
+            commerce.add_item(buyer, cart.id(), variant, 1).await?;
+        }
+        let checkout = commerce
+            .checkout(
+                buyer,
+                CheckoutRequest {
+                    cart: cart.id(),
+                    ship_to: NewAddress {
+                        name: (*name).to_owned(),
+                        line1: format!("{} Analytical Row", n + 1),
+                        line2: None,
+                        city: "Springfield".into(),
+                        postal_code: "12345".into(),
+                        region: None,
+                        country: CountryCode::parse("US")?,
+                        phone: None,
+                    },
+                    shipping_method: Some(STANDARD_SHIPPING),
+                    expected_total: None,
+                    idempotency_key: IdempotencyKey::parse(&format!("demo-order-{n}"))?,
+                },
+            )
+            .await?;
+        commerce
+            .pay(buyer, checkout.order.id, "pm_card_visa")
+            .await?;
+    }
+    Ok(())
 }

@@ -7,11 +7,15 @@
 //! loads the [`demo`] catalog on first start and prints its address and demo logins.
 //! `DATABASE_URL`, `STRIPE_SECRET_KEY` / `STRIPE_API_BASE` / `STRIPE_WEBHOOK_SECRET` and
 //! `SMTP_URL` switch to Postgres, Stripe and SMTP (see [`config::Config`]).
+//!
+//! Every mutating API call accepts an `Idempotency-Key`: the [`idempotency`] layer keeps
+//! the first answer in the shop's database and gives it again to a retry.
 
 pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod errors;
+pub mod idempotency;
 pub mod search_params;
 pub mod state;
 pub mod views;
@@ -31,7 +35,12 @@ use crate::errors::ApiError;
 /// The whole application: the JSON API, `/openapi.json` and the pages.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router().split_for_parts();
-    let api = api.merge(pages::router());
+    let api = api
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .merge(pages::router());
     let openapi_json = openapi
         .to_pretty_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"internal\", \"message\": \"openapi: {e}\"}}"));
@@ -72,6 +81,9 @@ async fn load_demo(config: &Config, state: AppState) -> Result<(AppState, usize)
     if config.demo && !demo::is_loaded(&state.commerce).await? {
         let started = std::time::Instant::now();
         loaded = demo::load(&state.commerce, state.currency).await?;
+        if state.memory_payments.is_some() {
+            demo::load_orders(&state.commerce, state.currency).await?;
+        }
         let loaded_at = started.elapsed();
         state.rebuild_after_bulk_load().await?;
         println!(

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use commerce::identity::Principal;
 use commerce::memory::{MemoryInbox, MemoryPayments};
-use commerce::ports::{Clock, PaymentProvider, SearchIndex, Subscriber, SystemClock};
+use commerce::ports::{Clock, PaymentProvider, SearchIndex, Stores, Subscriber, SystemClock};
 use commerce::sql::DatabaseConfig;
 use commerce::{Commerce, Currency, Error, NotificationSettings};
 use secrecy::SecretString;
 
 use crate::config::Config;
+use crate::idempotency::ReplayStore;
 
 /// The secret the in-memory payment provider signs its webhooks with.
 const MEMORY_WEBHOOK_SECRET: &str = "whsec_shop_demo";
@@ -22,10 +23,15 @@ const MEMORY_WEBHOOK_SECRET: &str = "whsec_shop_demo";
 pub struct AppState {
     /// The engine.
     pub commerce: Commerce,
+    /// The same engine without the search index, for reads that can do without it: the
+    /// product page's similar products when the index fails a "more like this" query.
+    pub unindexed: Commerce,
     /// The in-memory payment provider, when the shop uses it (none with Stripe).
     pub memory_payments: Option<Arc<MemoryPayments>>,
     /// The shop's currency.
     pub currency: Currency,
+    /// The answers kept for `Idempotency-Key` retries, in the shop's database.
+    pub replay: ReplayStore,
     subscribers: Arc<Vec<Arc<dyn Subscriber>>>,
 }
 
@@ -54,7 +60,7 @@ impl AppState {
     pub async fn open_on(config: &Config, database: DatabaseConfig) -> Result<Self, Error> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| Error::invalid("SHOP_DATA_DIR", e.to_string()))?;
-        let stores = commerce::sql::open(&database).await?;
+        let (stores, replay) = open_database(&database).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let (payments, memory_payments): (Arc<dyn PaymentProvider>, _) = match &config.stripe {
             Some(stripe) => {
@@ -89,14 +95,22 @@ impl AppState {
             session_ttl: config.session_ttl,
             ..commerce::Config::default()
         };
+        let unindexed = Commerce::new(
+            stores.clone(),
+            payments.clone(),
+            clock.clone(),
+            settings.clone(),
+        );
         let commerce = Commerce::new(stores, payments, clock, settings)
             .with_search(index)
             .with_notifications(notifications);
         let subscribers = vec![commerce.search_indexer(), commerce.notification_queuer()];
         Ok(AppState {
             commerce,
+            unindexed,
             memory_payments,
             currency: Currency::USD,
+            replay,
             subscribers: Arc::new(subscribers),
         })
     }
@@ -125,6 +139,7 @@ impl AppState {
         }
         self.commerce.deliver_notifications(100).await?;
         self.commerce.expire_reservations().await?;
+        self.replay.expire().await?;
         Ok(published)
     }
 
@@ -139,4 +154,28 @@ impl AppState {
             }
         }
     }
+}
+
+/// Connects to and migrates the engine's database, and opens the shop's own table of
+/// idempotent answers on the same pool.
+async fn open_database(database: &DatabaseConfig) -> Result<(Stores, ReplayStore), Error> {
+    if database.is_postgres() {
+        let store = commerce::sql::PostgresStore::connect(database).await?;
+        store.migrate().await?;
+        let replay = ReplayStore::postgres(store.pool().clone()).await?;
+        return Ok((store.stores(), replay));
+    }
+    if database.is_sqlite() {
+        let store = commerce::sql::SqliteStore::connect(database).await?;
+        store.migrate().await?;
+        let replay = ReplayStore::sqlite(store.pool().clone()).await?;
+        return Ok((store.stores(), replay));
+    }
+    Err(Error::invalid(
+        "DATABASE_URL",
+        format!(
+            "{} is neither a postgres:// nor a sqlite:// URL",
+            database.redacted_url()
+        ),
+    ))
 }

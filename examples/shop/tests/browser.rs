@@ -1,7 +1,7 @@
 //! The storefront in a real browser (headless Debian chromium through chromedriver):
 //! sign up, search with a typo, filter by a facet, add two products, apply a coupon,
-//! check out, see the order in the history; then the seller sees that order and the
-//! revenue chart move. Screenshots of each step go to `target/shop-screenshots/`.
+//! check out, see the order in the history, review a product with the product page's
+//! form; then the seller sees that order and the revenue chart move. Screenshots of each step go to `target/shop-screenshots/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -155,6 +155,38 @@ async fn a_shopper_buys_and_the_seller_sees_it() {
         assert!(history.contains(name.as_str()), "{name} in the history");
     }
     browser.screenshot("order-history").await;
+
+    // Review one of them with the product page's form (no JavaScript needed).
+    browser.goto(&results).await;
+    let first = browser
+        .find_all(".product-card:not(.sold-out) .product-link")
+        .await[0]
+        .clone();
+    browser.click(&first).await;
+    let product_page = browser.url().await;
+    assert!(browser.source().await.contains("id=\"rating-summary\""));
+    browser.type_into("#review-title", "Pours well").await;
+    browser
+        .type_into(
+            "#review-text",
+            "Bought it for the office and it pours well.",
+        )
+        .await;
+    browser.click(&browser.find("#review-submit").await).await;
+    let url = browser.url().await;
+    assert!(
+        url.starts_with(&product_page) && url.contains("review=thanks"),
+        "{url}"
+    );
+    let reviews = browser.text(&browser.find("#review-list").await).await;
+    assert!(reviews.contains("Pours well"), "{reviews}");
+    assert!(
+        browser
+            .text(&browser.find("#notice").await)
+            .await
+            .contains("published")
+    );
+    browser.screenshot("review").await;
     log_out(&browser).await;
 
     // The seller sees the order, and today's revenue bar has grown.
@@ -182,5 +214,5 @@ async fn a_shopper_buys_and_the_seller_sees_it() {
                 .is_some_and(|x| x == "png")
         })
         .count();
-    assert_eq!(shots, 9, "a screenshot per step in {}", dir.display());
+    assert_eq!(shots, 10, "a screenshot per step in {}", dir.display());
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use axum::http::{Method, StatusCode};
 use support::Shop;
 
-/// Every JSON API endpoint (the list, reviews aside).
+/// Every JSON API endpoint (the list).
 const ROUTES: [(&str, &str); 28] = [
     ("post", "/api/auth/signup"),
     ("post", "/api/auth/login"),
@@ -42,10 +42,17 @@ const ROUTES: [(&str, &str); 28] = [
     ("post", "/api/seller/orders/{id}/shipments"),
 ];
 
-const MORE_ROUTES: [(&str, &str); 3] = [
+const MORE_ROUTES: [(&str, &str); 10] = [
     ("post", "/api/seller/orders/{id}/tracking"),
     ("post", "/api/admin/orders/{id}/status"),
     ("get", "/api/notifications"),
+    ("get", "/api/products/{id}/reviews"),
+    ("post", "/api/products/{id}/reviews"),
+    ("put", "/api/reviews/{id}"),
+    ("delete", "/api/reviews/{id}"),
+    ("post", "/api/reviews/{id}/hide"),
+    ("post", "/api/reviews/{id}/restore"),
+    ("post", "/api/reviews/{id}/reply"),
 ];
 
 #[tokio::test]
@@ -109,6 +116,30 @@ async fn every_operation_says_what_it_does_and_how_it_fails() {
             assert!(
                 responses.keys().any(|s| s.starts_with('4')) || path == "/api/categories",
                 "{method} {path}: no error answer documented"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_mutating_call_documents_its_idempotency_key() {
+    let json = serde_json::to_value(commerce_shop::openapi()).unwrap();
+    for (path, item) in json["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if !["post", "put", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let key = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
+            let key = key.unwrap_or_else(|| panic!("{method} {path} takes no Idempotency-Key"));
+            let required = key["required"].as_bool().unwrap_or(false);
+            assert_eq!(
+                required,
+                path == "/api/checkout",
+                "{method} {path}: only checkout requires its key"
             );
         }
     }

@@ -1,20 +1,20 @@
 //! Order administration (admins only).
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use commerce::OrderId;
 use commerce::order::{Order, OrderStatus};
 use serde::Deserialize;
 
-use super::path_id;
+use super::IdempotencyKeyParam;
+use super::extract::{IdPath, JsonBody};
 use crate::auth::SignedIn;
-use crate::errors::{ApiResult, parse_json};
+use crate::errors::ApiResult;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StatusBody {
+pub(crate) struct StatusBody {
     status: OrderStatus,
     #[serde(default)]
     reason: String,
@@ -22,7 +22,7 @@ struct StatusBody {
 
 /// Moves an order on: `{"status": "processing" | "completed" | "returned", "reason"?}`.
 #[utoipa::path(post, path = "/api/admin/orders/{id}/status", tag = "admin",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order in its new state"),
         (status = 400, description = "Unknown status (field `status`)"),
         (status = 403, description = "Not an admin"),
@@ -31,11 +31,9 @@ struct StatusBody {
 pub(crate) async fn set_status(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(id): IdPath<OrderId>,
+    JsonBody(request): JsonBody<StatusBody>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
-    let request: StatusBody = parse_json(&body)?;
     Ok(Json(
         state
             .commerce

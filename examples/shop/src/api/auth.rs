@@ -1,19 +1,20 @@
 //! Sign-up, login, logout and the caller's profile.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use commerce::identity::{Account, Principal, Profile, Role};
 use serde::{Deserialize, Serialize};
 
+use super::IdempotencyKeyParam;
+use super::extract::JsonBody;
 use crate::auth::SignedIn;
-use crate::errors::{ApiError, ApiResult, parse_json};
+use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SignUp {
+pub(crate) struct SignUp {
     email: String,
     password: String,
     name: String,
@@ -21,14 +22,14 @@ struct SignUp {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Login {
+pub(crate) struct Login {
     email: String,
     password: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ProfileUpdate {
+pub(crate) struct ProfileUpdate {
     name: String,
     #[serde(default)]
     phone: Option<String>,
@@ -71,14 +72,14 @@ pub(crate) struct SessionView {
 
 /// Signs up a customer: `{"email", "password" (8-128 characters), "name"}`.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 201, description = "The new account"),
         (status = 400, description = "A field is missing or invalid (named in `field`)"),
         (status = 409, description = "The e-mail is registered already")))]
 pub(crate) async fn signup(
     State(state): State<AppState>,
-    body: Bytes,
+    JsonBody(request): JsonBody<SignUp>,
 ) -> ApiResult<(StatusCode, Json<AccountView>)> {
-    let request: SignUp = parse_json(&body)?;
     let account = state
         .commerce
         .register(
@@ -94,14 +95,14 @@ pub(crate) async fn signup(
 
 /// Signs in: `{"email", "password"}` → a session token.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The session token and who it acts as"),
         (status = 400, description = "Malformed body"),
         (status = 401, description = "Wrong e-mail or password")))]
 pub(crate) async fn login(
     State(state): State<AppState>,
-    body: Bytes,
+    JsonBody(request): JsonBody<Login>,
 ) -> ApiResult<Json<SessionView>> {
-    let request: Login = parse_json(&body)?;
     let (token, principal) = state
         .commerce
         .login(&request.email, &request.password)
@@ -114,6 +115,7 @@ pub(crate) async fn login(
 
 /// Ends the caller's session.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 204, description = "Signed out"),
         (status = 401, description = "No valid session")))]
 pub(crate) async fn logout(
@@ -147,15 +149,15 @@ pub(crate) async fn me(
 
 /// Updates the caller's profile: `{"name", "phone"?, "marketingOptIn"?}`.
 #[utoipa::path(put, path = "/api/me", tag = "auth",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The updated account"),
         (status = 400, description = "A field is invalid"),
         (status = 401, description = "No valid session")))]
 pub(crate) async fn update_me(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    body: Bytes,
+    JsonBody(request): JsonBody<ProfileUpdate>,
 ) -> ApiResult<Json<AccountView>> {
-    let request: ProfileUpdate = parse_json(&body)?;
     let id = account_of(caller.principal)?;
     let account = state
         .commerce

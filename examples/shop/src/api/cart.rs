@@ -16,9 +16,11 @@ use commerce::{CartId, Error, ProductId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::IdempotencyKeyParam;
+use super::extract::JsonBody;
 use crate::auth::Caller;
 use crate::demo::STANDARD_SHIPPING;
-use crate::errors::{ApiError, ApiResult, parse_json};
+use crate::errors::{ApiError, ApiResult};
 use crate::search_params::{Params, one};
 use crate::state::AppState;
 
@@ -147,9 +149,10 @@ pub(crate) async fn view(
 
 /// Adds units of a product: `{"userId"?, "productId", "variantId"?, "quantity"}`. A
 /// customer's items go to their open cart (made if needed); a guest's to `?cartId=` or a
-/// new guest cart.
+/// new guest cart. Adding is not idempotent: send an `Idempotency-Key` so that a retry
+/// returns the first answer instead of adding the units again.
 #[utoipa::path(post, path = "/api/cart/items", tag = "cart",
-    params(("cartId" = Option<String>, Query, description = "A guest's cart")),
+    params(IdempotencyKeyParam, ("cartId" = Option<String>, Query, description = "A guest's cart")),
     responses((status = 200, description = "`{cartId, totalItems, totalPrice, item}`"),
         (status = 400, description = "A field is missing or invalid (named in `field`)"),
         (status = 403, description = "`userId` is someone else"),
@@ -188,6 +191,7 @@ pub(crate) async fn add_item(
 
 /// Sets a line's quantity: `{"cartId", "productId", "variantId"?, "quantity"}`.
 #[utoipa::path(put, path = "/api/cart/items", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "`{cartId, totalItems, totalPrice, item}`"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Another customer's cart"),
@@ -210,6 +214,7 @@ pub(crate) async fn update_item(
 
 /// Removes a line: `{"cartId", "productId", "variantId"?}`.
 #[utoipa::path(delete, path = "/api/cart/items", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "`{cartId, totalItems, totalPrice, message}`"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Another customer's cart"),
@@ -232,7 +237,7 @@ pub(crate) async fn remove_item(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CouponRequest {
+pub(crate) struct CouponRequest {
     #[serde(default)]
     cart_id: Option<String>,
     code: String,
@@ -256,15 +261,15 @@ async fn coupon_cart(
 
 /// Applies a coupon code to the cart: `{"code", "cartId"?}`.
 #[utoipa::path(post, path = "/api/cart/coupon", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The cart, priced with the coupon"),
         (status = 400, description = "Unknown or inapplicable code (`field`: `coupon`)"),
         (status = 403, description = "Another customer's cart")))]
 pub(crate) async fn apply_coupon(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    JsonBody(request): JsonBody<CouponRequest>,
 ) -> ApiResult<Json<CartView>> {
-    let request: CouponRequest = parse_json(&body)?;
     let id = coupon_cart(&state, caller.principal, &request).await?;
     let cart = state
         .commerce
@@ -275,15 +280,15 @@ pub(crate) async fn apply_coupon(
 
 /// Removes a coupon code from the cart: `{"code", "cartId"?}`.
 #[utoipa::path(delete, path = "/api/cart/coupon", tag = "cart",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The cart without the coupon"),
         (status = 400, description = "Malformed body"),
         (status = 403, description = "Another customer's cart")))]
 pub(crate) async fn remove_coupon(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    JsonBody(request): JsonBody<CouponRequest>,
 ) -> ApiResult<Json<CartView>> {
-    let request: CouponRequest = parse_json(&body)?;
     let id = coupon_cart(&state, caller.principal, &request).await?;
     let cart = state
         .commerce

@@ -1,14 +1,14 @@
 //! Products, categories, search and autosuggest (anyone may call these).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use commerce::ProductId;
 use commerce::catalog::Category;
 use commerce::identity::Principal;
 use commerce::search::{SearchResults, Suggest, Suggestions};
 use serde::Serialize;
 
-use super::path_id;
+use super::extract::IdPath;
 use crate::errors::{ApiError, ApiResult};
 use crate::search_params::{Params, SearchParams};
 use crate::state::AppState;
@@ -71,9 +71,8 @@ pub(crate) async fn products(
         (status = 404, description = "No such product")))]
 pub(crate) async fn product(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ProductId>,
 ) -> ApiResult<Json<ProductView>> {
-    let id: ProductId = path_id(&id, "product")?;
     let product = state.commerce.product(Principal::Guest, id).await?;
     let catalog = state.commerce.catalog(Principal::Guest).await?;
     let rules = state.commerce.stores().pricing.rules().await?;

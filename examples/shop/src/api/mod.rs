@@ -6,9 +6,11 @@ mod admin;
 mod auth;
 pub(crate) mod cart;
 mod catalog;
+mod extract;
 mod notifications;
 pub(crate) mod orders;
 mod payments;
+pub(crate) mod reviews;
 mod seller;
 
 use axum::http::HeaderMap;
@@ -33,6 +35,7 @@ use crate::state::AppState;
         (name = "catalog", description = "Products, categories, search"),
         (name = "cart", description = "The shopper's cart (the seed documents' shapes)"),
         (name = "orders", description = "Checkout, orders, payments"),
+        (name = "reviews", description = "Product reviews, ratings and moderation"),
         (name = "seller", description = "A seller's products, stock and orders"),
         (name = "admin", description = "Order administration"),
         (name = "notifications", description = "Notification history")
@@ -65,6 +68,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::pay))
         .routes(routes!(orders::cancel))
         .routes(routes!(payments::webhook))
+        .routes(routes!(reviews::list, reviews::create))
+        .routes(routes!(reviews::edit, reviews::delete))
+        .routes(routes!(reviews::hide))
+        .routes(routes!(reviews::restore))
+        .routes(routes!(reviews::reply))
         .routes(routes!(seller::products, seller::create_product))
         .routes(routes!(seller::stock, seller::adjust_stock))
         .routes(routes!(seller::orders))
@@ -72,6 +80,33 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(seller::track))
         .routes(routes!(admin::set_status))
         .routes(routes!(notifications::history))
+}
+
+/// The optional `Idempotency-Key` header as an OpenAPI parameter, for every mutating
+/// call the replay layer ([`crate::idempotency`]) guards: `params(IdempotencyKeyParam)`.
+pub(crate) struct IdempotencyKeyParam;
+
+impl utoipa::IntoParams for IdempotencyKeyParam {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Optional, recommended where a retry could repeat the work: the first \
+                     answer is stored, a retry with the same key and body gets it again \
+                     (`Idempotent-Replayed: true`) without running twice; the same key with \
+                     another body is 422, a retry while the first still runs is 409.",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        ]
+    }
 }
 
 /// The `Idempotency-Key` header, required on calls a retry could duplicate.
@@ -87,10 +122,4 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Api
         .to_str()
         .map_err(|_| ApiError::invalid("Idempotency-Key", "not visible ASCII"))?;
     IdempotencyKey::parse(value).map_err(|e| ApiError::invalid("Idempotency-Key", e.to_string()))
-}
-
-/// Parses an id from a path segment; a malformed one is a 404 (no such resource).
-pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::not_found(format!("{what} {raw:?} not found")))
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use commerce::identity::NewAddress;
 use commerce::order::Order;
@@ -11,7 +11,8 @@ use commerce::pricing::CountryCode;
 use commerce::{CheckoutRequest, Money, OrderId, ShippingMethodId};
 use serde::{Deserialize, Serialize};
 
-use super::{idempotency_key, path_id};
+use super::extract::{IdPath, JsonBody};
+use super::{IdempotencyKeyParam, idempotency_key};
 use crate::auth::{Caller, SignedIn};
 use crate::errors::{ApiError, ApiResult, parse_json};
 use crate::state::AppState;
@@ -202,22 +203,21 @@ pub(crate) async fn my_orders(
 pub(crate) async fn order(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<OrderId>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
     Ok(Json(state.commerce.order(caller.principal, id).await?))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PayBody {
+pub(crate) struct PayBody {
     payment_method: String,
 }
 
 /// Pays an order with a payment method (`{"paymentMethod": "pm_card_visa"}`); safe to
 /// retry: an order is paid at most once.
 #[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order after the attempt"),
         (status = 400, description = "Malformed body"),
         (status = 402, description = "Declined"),
@@ -226,11 +226,9 @@ struct PayBody {
 pub(crate) async fn pay(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(id): IdPath<OrderId>,
+    JsonBody(request): JsonBody<PayBody>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
-    let request: PayBody = parse_json(&body)?;
     let attempt = state
         .commerce
         .pay(caller.principal, id, &request.payment_method)
@@ -240,13 +238,13 @@ pub(crate) async fn pay(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CancelBody {
+pub(crate) struct CancelBody {
     reason: String,
 }
 
 /// Cancels an order (`{"reason"}`): releases its stock and refunds what was paid.
 #[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The cancelled order"),
         (status = 400, description = "Malformed body"),
         (status = 403, description = "Someone else's order"),
@@ -255,11 +253,9 @@ struct CancelBody {
 pub(crate) async fn cancel(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(id): IdPath<OrderId>,
+    JsonBody(request): JsonBody<CancelBody>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
-    let request: CancelBody = parse_json(&body)?;
     Ok(Json(
         state
             .commerce

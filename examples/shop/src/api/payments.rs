@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Serialize;
 
+use super::IdempotencyKeyParam;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -20,6 +21,7 @@ pub(crate) struct WebhookOutcome {
 /// Receives a signed provider event (`Stripe-Signature` for Stripe, `Signature` for the
 /// in-memory provider) and applies it to its order at most once.
 #[utoipa::path(post, path = "/api/payments/webhook", tag = "orders",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "Applied (or ignored: not an event the shop acts on)"),
         (status = 400, description = "No signature header"),
         (status = 401, description = "Bad, stale or tampered signature")))]

@@ -1,12 +1,11 @@
 //! A seller's side: their shop's products, stock and orders, shipping and tracking.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use commerce::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
 use commerce::identity::Principal;
-use commerce::inventory::StockLevel;
+use commerce::inventory::{StockLevel, StockPolicy};
 use commerce::order::{Fulfilment, Order, OrderLine, OrderStatus};
 use commerce::pricing::{PriceList, TaxCategory, VariantPrice};
 use commerce::shipping::TrackingStatus;
@@ -16,9 +15,10 @@ use commerce::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::path_id;
+use super::IdempotencyKeyParam;
+use super::extract::{IdPath, JsonBody};
 use crate::auth::SignedIn;
-use crate::errors::{ApiError, ApiResult, parse_json};
+use crate::errors::{ApiError, ApiResult};
 use crate::search_params::{Params, one};
 use crate::state::AppState;
 use crate::views::ProductView;
@@ -58,7 +58,7 @@ pub(crate) async fn products(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct NewProductBody {
+pub(crate) struct NewProductBody {
     name: String,
     #[serde(default)]
     description: String,
@@ -77,6 +77,7 @@ struct NewProductBody {
 /// Adds an active product with one variant to the seller's shop: `{"name", "sku",
 /// "price", "description"?, "categoryId"?, "brand"?, "grams"?, "stock"?}`.
 #[utoipa::path(post, path = "/api/seller/products", tag = "seller",
+    params(IdempotencyKeyParam),
     responses((status = 201, description = "The new product"),
         (status = 400, description = "A field is missing or invalid (named)"),
         (status = 403, description = "Not a seller"),
@@ -84,9 +85,8 @@ struct NewProductBody {
 pub(crate) async fn create_product(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    body: Bytes,
+    JsonBody(request): JsonBody<NewProductBody>,
 ) -> ApiResult<(StatusCode, Json<ProductView>)> {
-    let request: NewProductBody = parse_json(&body)?;
     let shop = my_shop(&state, caller.principal).await?;
     let sku = Sku::parse(&request.sku).map_err(|e| ApiError::invalid("sku", e.to_string()))?;
     let price = Money::parse(&request.price, state.currency)
@@ -160,6 +160,17 @@ pub(crate) async fn create_product(
             )
             .await?;
     }
+    state
+        .commerce
+        .set_stock_policy(
+            caller.principal,
+            StockPolicy {
+                sku: sku.clone(),
+                backorder: false,
+                low_stock_threshold: Some(crate::demo::LOW_STOCK_THRESHOLD),
+            },
+        )
+        .await?;
     let catalog = state.commerce.catalog(caller.principal).await?;
     let rules = pricing.rules().await?;
     Ok((
@@ -188,7 +199,7 @@ pub(crate) async fn stock(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StockBody {
+pub(crate) struct StockBody {
     sku: String,
     #[serde(default)]
     location: Option<String>,
@@ -196,8 +207,10 @@ struct StockBody {
 }
 
 /// Adds (or with a negative `delta` writes off) stock: `{"sku", "delta", "location"?}`.
-/// A retried call adds the delta again (stock deltas take no idempotency key yet).
+/// A delta is not idempotent: send an `Idempotency-Key` so that a retry returns the
+/// first answer instead of adding the delta again.
 #[utoipa::path(post, path = "/api/seller/stock", tag = "seller",
+    params(IdempotencyKeyParam),
     responses((status = 200, description = "The new level"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Not this seller's SKU"),
@@ -205,9 +218,8 @@ struct StockBody {
 pub(crate) async fn adjust_stock(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    body: Bytes,
+    JsonBody(request): JsonBody<StockBody>,
 ) -> ApiResult<Json<StockLevel>> {
-    let request: StockBody = parse_json(&body)?;
     let sku = Sku::parse(&request.sku).map_err(|e| ApiError::invalid("sku", e.to_string()))?;
     let location = match request.location.as_deref() {
         Some(raw) => raw
@@ -261,7 +273,7 @@ impl From<ShopOrder> for ShopOrderView {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ShipBody {
+pub(crate) struct ShipBody {
     fulfilment_id: String,
     carrier: String,
     tracking_number: String,
@@ -270,7 +282,7 @@ struct ShipBody {
 /// Ships the seller's fulfilment of an order: `{"fulfilmentId", "carrier",
 /// "trackingNumber"}`.
 #[utoipa::path(post, path = "/api/seller/orders/{id}/shipments", tag = "seller",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order, (partially) shipped"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Not this seller's fulfilment"),
@@ -279,11 +291,9 @@ struct ShipBody {
 pub(crate) async fn ship(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(id): IdPath<OrderId>,
+    JsonBody(request): JsonBody<ShipBody>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
-    let request: ShipBody = parse_json(&body)?;
     let fulfilment: FulfilmentId = request
         .fulfilment_id
         .parse()
@@ -304,7 +314,7 @@ pub(crate) async fn ship(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct TrackingBody {
+pub(crate) struct TrackingBody {
     shipment_id: String,
     status: TrackingStatus,
     #[serde(default)]
@@ -315,7 +325,7 @@ struct TrackingBody {
 /// out_for_delivery, delivered, exception), "detail"?}`; moves the order and notifies
 /// the customer.
 #[utoipa::path(post, path = "/api/seller/orders/{id}/tracking", tag = "seller",
-    params(("id" = String, Path, description = "Order id")),
+    params(IdempotencyKeyParam, ("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order after the update"),
         (status = 400, description = "A field is missing or invalid"),
         (status = 403, description = "Not this seller's shipment"),
@@ -323,11 +333,9 @@ struct TrackingBody {
 pub(crate) async fn track(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdPath(id): IdPath<OrderId>,
+    JsonBody(request): JsonBody<TrackingBody>,
 ) -> ApiResult<Json<Order>> {
-    let id: OrderId = path_id(&id, "order")?;
-    let request: TrackingBody = parse_json(&body)?;
     let shipment: ShipmentId = request
         .shipment_id
         .parse()

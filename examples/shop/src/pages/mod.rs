@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod cart;
 mod chart;
+mod reviews;
 mod seller;
 mod store;
 
@@ -63,6 +64,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/search", get(store::search))
         .route("/category/{id}", get(store::category))
         .route("/product/{id}", get(store::product))
+        .route("/product/{id}/review", post(reviews::write))
         .route("/cart", get(cart::view))
         .route("/cart/add", post(cart::add))
         .route("/cart/update", post(cart::update))
@@ -77,6 +79,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/seller", get(seller::dashboard))
         .route("/admin/orders", get(admin::orders))
         .route("/admin/orders/{id}/status", post(admin::set_status))
+        .route("/admin/reviews/{id}/hide", post(reviews::hide))
 }
 
 /// Who is looking at a page: a bad or expired session cookie reads as a guest (the

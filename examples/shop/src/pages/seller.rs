@@ -1,15 +1,13 @@
-//! The seller dashboard: revenue and orders per day (SVG), top products, low stock and
-//! the shop's orders. Computed from the shop's orders through the stores for now; a
-//! reports API will replace the arithmetic here.
-
-use std::collections::BTreeMap;
+//! The seller dashboard: revenue and orders per day (SVG), top products and low stock
+//! from the engine's reports (`Commerce::sales_report`, `low_stock_report`), and the
+//! shop's orders.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{Duration, NaiveDate, Utc};
-use commerce::Money;
+use chrono::{Duration, Utc};
 use commerce::identity::Principal;
-use commerce::order::OrderStatus;
+use commerce::report::{Granularity, ReportPeriod, ReportScope};
+use commerce::{Money, ReportRequest};
 use minijinja::context;
 
 use super::chart::{Bar, bars};
@@ -18,14 +16,12 @@ use crate::state::AppState;
 
 /// Days the charts cover.
 const DAYS: i64 = 14;
-
-/// Whether an order's money counts as revenue (paid, not cancelled or refunded).
-fn counts(status: OrderStatus) -> bool {
-    !matches!(
-        status,
-        OrderStatus::PendingPayment | OrderStatus::Cancelled | OrderStatus::Refunded
-    )
-}
+/// The time zone the dashboard's days are cut in.
+const ZONE: &str = "UTC";
+/// How many top products it lists.
+const TOP: usize = 5;
+/// How many low-stock SKUs it lists.
+const LOW: usize = 10;
 
 pub(super) async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     require_signed_in(&viewer, "/seller")?;
@@ -41,96 +37,88 @@ pub(super) async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> 
         .shop_of_seller(seller)
         .await?
         .ok_or_else(|| PageError::Show(StatusCode::NOT_FOUND, "you have no shop yet".into()))?;
-    let mut orders = stores.orders.orders_of_shop(shop.id).await?;
-    orders.sort_by_key(|o| std::cmp::Reverse(o.created_at));
-
+    let scope = ReportScope::Shop(shop.id);
     let today = Utc::now().date_naive();
-    let first = today - Duration::days(DAYS - 1);
-    let mut revenue: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    let mut count: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    let mut top: BTreeMap<String, (u64, i64)> = BTreeMap::new();
-    let mut total = Money::zero(state.currency);
-    let mut counted = 0u64;
-    let mut rows = Vec::new();
-    for order in &orders {
-        let mine: Vec<_> = order.lines.iter().filter(|l| l.shop == shop.id).collect();
-        let part = Money::sum(order.currency, mine.iter().map(|l| l.total))?;
-        rows.push(context! {
-            number => order.number.to_string(), status => order.status.to_string(), total => part.to_string(),
-            lines => mine.iter().map(|l| context! { quantity => l.quantity, name => l.name.clone() }).collect::<Vec<_>>(),
+    let period = ReportPeriod::new(
+        today - Duration::days(DAYS - 1),
+        today,
+        ZONE,
+        Granularity::Day,
+    )?;
+    let report = state
+        .commerce
+        .sales_report(
+            viewer.principal,
+            ReportRequest {
+                scope,
+                currency: state.currency,
+                period,
+                top: TOP,
+            },
+        )
+        .await?;
+    let mut revenue_bars = Vec::with_capacity(report.buckets.len());
+    let mut order_bars = Vec::with_capacity(report.buckets.len());
+    for bucket in &report.buckets {
+        let day = bucket.first_day;
+        let orders = i64::try_from(bucket.sales.orders).unwrap_or(i64::MAX);
+        revenue_bars.push(Bar {
+            label: day.format("%d").to_string(),
+            value: bucket.sales.revenue.to_minor_units()?,
+            title: format!("{day}: {}", bucket.sales.revenue),
         });
-        if !counts(order.status) || order.currency != state.currency {
-            continue;
-        }
-        total = total.checked_add(part)?;
-        counted += 1;
-        let day = order.created_at.date_naive();
-        if day >= first {
-            *revenue.entry(day).or_default() += part.to_minor_units()?;
-            *count.entry(day).or_default() += 1;
-        }
-        for line in &mine {
-            let entry = top.entry(line.name.clone()).or_default();
-            entry.0 += u64::from(line.quantity);
-            entry.1 += line.total.to_minor_units()?;
-        }
+        order_bars.push(Bar {
+            label: day.format("%d").to_string(),
+            value: orders,
+            title: format!("{day}: {orders} orders"),
+        });
     }
-    let days: Vec<NaiveDate> = (0..DAYS).map(|i| first + Duration::days(i)).collect();
-    let revenue_bars: Vec<Bar> = days
+    let top: Vec<_> = report
+        .top_by_revenue
         .iter()
-        .map(|d| {
-            let cents = revenue.get(d).copied().unwrap_or(0);
-            Bar {
-                label: d.format("%d").to_string(),
-                value: cents,
-                title: format!("{d}: {}", Money::from_minor_units(cents, state.currency)),
-            }
-        })
-        .collect();
-    let order_bars: Vec<Bar> = days
-        .iter()
-        .map(|d| {
-            let n = count.get(d).copied().unwrap_or(0);
-            Bar {
-                label: d.format("%d").to_string(),
-                value: n,
-                title: format!("{d}: {n} orders"),
-            }
-        })
-        .collect();
-    let mut top: Vec<_> = top.into_iter().collect();
-    top.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
-    let top: Vec<_> = top
-        .into_iter()
-        .take(5)
-        .map(|(name, (units, cents))| context! { name, units, revenue => Money::from_minor_units(cents, state.currency).to_string() })
+        .map(|p| context! { name => p.name.clone(), units => p.units, revenue => p.revenue.to_string() })
         .collect();
 
-    let catalog = state.commerce.catalog(viewer.principal).await?;
-    let mut low = Vec::new();
-    for product in catalog.products().filter(|p| p.shop() == shop.id) {
-        for variant in product.variants() {
-            let available = state.commerce.available(&variant.sku).await?;
-            if available <= 3 {
-                low.push((
-                    available,
-                    variant.sku.as_str().to_owned(),
-                    product.name().to_owned(),
-                ));
-            }
-        }
-    }
-    low.sort();
+    let low_stock = state
+        .commerce
+        .low_stock_report(viewer.principal, scope)
+        .await?;
+    let catalog = stores
+        .catalog
+        .catalog_for(
+            &low_stock
+                .items
+                .iter()
+                .map(|i| i.product)
+                .collect::<Vec<_>>(),
+            &[],
+        )
+        .await?;
+    let mut low: Vec<_> = low_stock.items.iter().collect();
+    low.sort_by(|a, b| a.available.cmp(&b.available).then(a.sku.cmp(&b.sku)));
     let low: Vec<_> = low
         .into_iter()
-        .take(10)
-        .map(|(available, sku, name)| context! { available, sku, name })
+        .take(LOW)
+        .map(|item| context! {
+            available => item.available, sku => item.sku.as_str(),
+            name => catalog.product(item.product).map(|p| p.name().to_owned()).unwrap_or_default(),
+        })
         .collect();
+
+    let mut rows = Vec::new();
+    for order in state.commerce.shop_orders(viewer.principal).await? {
+        let part = Money::sum(state.currency, order.lines.iter().map(|l| l.total))?;
+        rows.push(context! {
+            number => order.number.to_string(), status => order.status.to_string(), total => part.to_string(),
+            lines => order.lines.iter().map(|l| context! { quantity => l.quantity, name => l.name.clone() }).collect::<Vec<_>>(),
+        });
+    }
     render(
         "seller.html",
         &viewer,
         context! {
-            shop_name => shop.name, days => DAYS, revenue_total => total.to_string(), orders_total => counted,
+            shop_name => shop.name, days => DAYS, revenue_total => report.total.sales.revenue.to_string(),
+            orders_total => report.total.sales.orders,
             revenue_chart => bars("revenue-chart", &revenue_bars), orders_chart => bars("orders-chart", &order_bars),
             top, low, orders => rows,
         },

@@ -8,7 +8,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{PageError, PageResult, Viewer, encode, render, ser};
-use crate::search_params::{Params, SearchParams};
+use crate::search_params::{Params, SearchParams, one};
 use crate::state::AppState;
 use crate::views::ProductView;
 
@@ -256,6 +256,7 @@ pub(super) async fn product(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(raw): Query<Params>,
 ) -> PageResult {
     let id: ProductId = id.parse().map_err(|_| {
         PageError::Show(
@@ -288,12 +289,17 @@ pub(super) async fn product(
             available: o.available,
         })
         .collect();
+    let reviews = super::reviews::section(&state, id).await?;
+    let (together, similar) = super::reviews::recommendations(&state, &catalog, &rules, id).await?;
+    let (notice, error) = super::reviews::review_notice(one(&raw, "review").as_deref());
     render(
         "product.html",
         &viewer,
         context! {
             product => context! { id => product.id().to_string(), name => product.name(), brand => product.brand(), description => product.description() },
             shop_name => view.shop_name, offers => ser(&offers), path => ser(&path),
+            reviews => ser(&reviews), together => ser(&together), similar => ser(&similar),
+            can_review => matches!(viewer.principal, Principal::Customer(_)), notice, error,
         },
     )
 }

@@ -11,7 +11,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use commerce_shop::{AppState, Config, app, prepare};
+use commerce_shop::{AppState, Config, app, prepare, prepare_on};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -26,12 +26,24 @@ pub struct Shop {
 pub struct Answer {
     pub status: StatusCode,
     pub json: Value,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Answer {
     /// The `field` of an error answer.
     pub fn field(&self) -> &str {
         self.json["field"].as_str().unwrap_or("")
+    }
+
+    /// Asserts a 400 naming `field`.
+    #[track_caller]
+    pub fn assert_invalid(&self, field: &str) {
+        assert_eq!(
+            (self.status, self.field()),
+            (StatusCode::BAD_REQUEST, field),
+            "{}",
+            self.json
+        );
     }
 }
 
@@ -45,6 +57,16 @@ impl Shop {
         let mut config = Config::local(dir.path());
         change(&mut config);
         let (state, loaded) = prepare(&config).await.unwrap();
+        assert!(loaded >= 300, "the demo catalog has a few hundred products");
+        let router = app(state.clone());
+        Shop { state, router, dir }
+    }
+
+    /// A shop on the database `database` names (the data directory is fresh).
+    pub async fn on(database: commerce::sql::DatabaseConfig) -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::local(dir.path());
+        let (state, loaded) = prepare_on(&config, database).await.unwrap();
         assert!(loaded >= 300, "the demo catalog has a few hundred products");
         let router = app(state.clone());
         Shop { state, router, dir }
@@ -71,6 +93,7 @@ impl Shop {
             .unwrap();
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let json = if bytes.is_empty() {
             Value::Null
@@ -78,7 +101,11 @@ impl Shop {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
-        Answer { status, json }
+        Answer {
+            status,
+            json,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
@@ -87,6 +114,98 @@ impl Shop {
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &str) -> Answer {
         self.call(Method::POST, path, token, Some(body), &[]).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &str) -> Answer {
+        self.call(Method::PUT, path, token, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Answer {
+        self.call(Method::DELETE, path, token, None, &[]).await
+    }
+
+    /// A POST with an `Idempotency-Key`.
+    pub async fn post_keyed(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+        key: &str,
+    ) -> Answer {
+        self.call(
+            Method::POST,
+            path,
+            token,
+            Some(body),
+            &[("idempotency-key", key)],
+        )
+        .await
+    }
+
+    /// An HTML page (or a form post's redirect), as the browser sees it: `session`
+    /// cookie, form body.
+    pub async fn page(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        form: Option<&str>,
+    ) -> (StatusCode, String, Option<String>) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header("cookie", format!("session={token}"));
+        }
+        let request = request
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form.unwrap_or("").to_owned()))
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            String::from_utf8_lossy(&bytes).into_owned(),
+            location,
+        )
+    }
+
+    /// Adds `quantity` units of `product` to the caller's cart.
+    pub async fn add_to_cart(&self, token: &str, product: &str, quantity: u32) -> Answer {
+        let body = serde_json::json!({"productId": product, "quantity": quantity}).to_string();
+        let answer = self.post("/api/cart/items", Some(token), &body).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+        answer
+    }
+
+    /// Pays order `order` with the card that is always approved.
+    pub async fn pay(&self, token: &str, order: &str) -> Answer {
+        self.post(
+            &format!("/api/orders/{order}/pay"),
+            Some(token),
+            r#"{"paymentMethod": "pm_card_visa"}"#,
+        )
+        .await
+    }
+
+    /// Puts `quantity` of `product` in the caller's cart and checks out with `key`;
+    /// returns the order id.
+    pub async fn order(&self, token: &str, product: &str, quantity: u32, key: &str) -> String {
+        self.add_to_cart(token, product, quantity).await;
+        let checkout = self.checkout(token, key).await;
+        assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.json);
+        checkout.json["order"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Like [`Shop::order`], then pays it.
+    pub async fn paid_order(&self, token: &str, product: &str, quantity: u32, key: &str) -> String {
+        let order = self.order(token, product, quantity, key).await;
+        let paid = self.pay(token, &order).await;
+        assert_eq!(paid.json["status"], "paid", "{}", paid.json);
+        order
     }
 
     pub async fn login(&self, email: &str, password: &str) -> String {
