@@ -91,6 +91,9 @@ async fn load_demo(config: &Config, state: AppState) -> Result<(AppState, usize)
             loaded_at,
             started.elapsed().saturating_sub(loaded_at)
         );
+    } else if state.search_recreated {
+        let indexed = state.rebuild_after_bulk_load().await?;
+        println!("rebuilt the search index: {indexed} products");
     }
     state.pump().await?;
     Ok((state, loaded))

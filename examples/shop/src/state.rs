@@ -12,6 +12,8 @@ use commerce::sql::DatabaseConfig;
 use commerce::{Commerce, Currency, Error, NotificationSettings};
 use secrecy::SecretString;
 
+use commerce::search_index::TantivySearch;
+
 use crate::config::Config;
 use crate::idempotency::ReplayStore;
 
@@ -32,6 +34,9 @@ pub struct AppState {
     pub currency: Currency,
     /// The answers kept for `Idempotency-Key` retries, in the shop's database.
     pub replay: ReplayStore,
+    /// The search index was built by another version and has been emptied: it needs a
+    /// rebuild from the stores.
+    pub search_recreated: bool,
     subscribers: Arc<Vec<Arc<dyn Subscriber>>>,
 }
 
@@ -81,9 +86,8 @@ impl AppState {
                 (memory.clone(), Some(memory))
             }
         };
-        let index: Arc<dyn SearchIndex> = Arc::new(commerce::search_index::TantivySearch::open(
-            config.data_dir.join("search"),
-        )?);
+        let (index, search_recreated) = open_search(&config.data_dir.join("search"))?;
+        let index: Arc<dyn SearchIndex> = Arc::new(index);
         let mut notifications =
             NotificationSettings::default().with_notifier(Arc::new(MemoryInbox::new()));
         if let Some(url) = &config.smtp_url {
@@ -111,6 +115,7 @@ impl AppState {
             memory_payments,
             currency: Currency::USD,
             replay,
+            search_recreated,
             subscribers: Arc::new(subscribers),
         })
     }
@@ -158,6 +163,20 @@ impl AppState {
 
 /// Connects to and migrates the engine's database, and opens the shop's own table of
 /// idempotent answers on the same pool.
+/// The search index in `dir`; one built with another schema (by an older version of the
+/// shop) is emptied (the second value says so): it is derived data, rebuilt from the
+/// stores.
+fn open_search(dir: &std::path::Path) -> Result<(TantivySearch, bool), Error> {
+    match TantivySearch::open(dir) {
+        Ok(index) => Ok((index, false)),
+        Err(Error::Conflict(reason)) => {
+            eprintln!("{reason}: emptying it to rebuild it");
+            Ok((TantivySearch::recreate(dir)?, true))
+        }
+        Err(error) => Err(error),
+    }
+}
+
 async fn open_database(database: &DatabaseConfig) -> Result<(Stores, ReplayStore), Error> {
     if database.is_postgres() {
         let store = commerce::sql::PostgresStore::connect(database).await?;
