@@ -42,6 +42,21 @@ pub(crate) enum Check {
     Rating = 4,
 }
 
+impl Check {
+    /// Every deferred filter, in the order of the per-filter arrays.
+    const ALL: [Check; 3] = [Check::Category, Check::Price, Check::Rating];
+
+    /// The facet this filter is the filter of.
+    fn facet(self) -> Wanted {
+        Wanted {
+            categories: self == Check::Category,
+            prices: self == Check::Price,
+            ratings: self == Check::Rating,
+            brands: false,
+        }
+    }
+}
+
 impl Deferred {
     /// The category, price and rating filters of `filters`, bounds rounded as the query's
     /// own filters round them (see [`crate::query::filter_queries`]).
@@ -114,24 +129,19 @@ impl<T> DeferredFilters<T> {
 
     /// The facet collector counting only `check`'s own facet.
     fn own_facet(&self, check: Check) -> Option<FacetCollector> {
-        self.deferred.has(check).then(|| {
-            self.facet_collector(Wanted {
-                categories: check == Check::Category,
-                prices: check == Check::Price,
-                ratings: check == Check::Rating,
-                brands: false,
-            })
-        })
+        self.deferred
+            .has(check)
+            .then(|| self.facet_collector(check.facet()))
     }
 }
 
-/// What [`DeferredFilters`] collects: the inner collector's fruit over the documents that
-/// pass, the facets counted under every filter, and each deferred filter's own facet
-/// (category, price, rating; `None` when that filter is not set).
+/// What [`DeferredFilters`] collects in one segment: the inner collector's fruit over the
+/// documents that pass, the facets counted under every filter, and each deferred filter's
+/// own facet (in [`Check::ALL`] order; `None` when that filter is not set).
 pub(crate) struct Collected<F> {
-    pub(crate) top: F,
-    pub(crate) facets: FacetCounts,
-    pub(crate) own: [Option<FacetCounts>; 3],
+    top: F,
+    facets: FacetCounts,
+    own: [Option<FacetCounts>; 3],
 }
 
 /// [`DeferredFilters`] for one segment.
@@ -167,8 +177,10 @@ fn category_ords(column: &StrColumn, category: CategoryId) -> tantivy::Result<(u
     Ok((start, end))
 }
 
+/// The inner collector's fruit, and every facet: each deferred filter's own facet taken
+/// from its own counts, the others counted under every filter.
 impl<T: Collector> Collector for DeferredFilters<T> {
-    type Fruit = Collected<T::Fruit>;
+    type Fruit = (T::Fruit, FacetCounts);
     type Child = SegmentDeferred<T::Child>;
 
     fn for_segment(
@@ -177,7 +189,7 @@ impl<T: Collector> Collector for DeferredFilters<T> {
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let open = &self.columns;
-        let own = [Check::Category, Check::Price, Check::Rating].map(|check| {
+        let own = Check::ALL.map(|check| {
             self.own_facet(check)
                 .map(|facet| facet.for_segment(segment, reader))
                 .transpose()
@@ -232,22 +244,14 @@ impl<T: Collector> Collector for DeferredFilters<T> {
                 into.extend(counts);
             }
         }
-        let merge = |wanted, counts| self.facet_collector(wanted).merge_fruits(counts);
-        let mut merged_own: [Option<FacetCounts>; 3] = Default::default();
-        for ((check, into), counts) in [Check::Category, Check::Price, Check::Rating]
-            .into_iter()
-            .zip(&mut merged_own)
-            .zip(own)
-        {
+        let merge = |counts| self.facet_collector(self.facets).merge_fruits(counts);
+        let mut merged = merge(facets)?;
+        for (check, counts) in Check::ALL.into_iter().zip(own) {
             if self.deferred.has(check) {
-                *into = Some(merge(Wanted::default(), counts)?);
+                merged.take(merge(counts)?, check.facet());
             }
         }
-        Ok(Collected {
-            top: self.top.merge_fruits(tops)?,
-            facets: merge(self.facets, facets)?,
-            own: merged_own,
-        })
+        Ok((self.top.merge_fruits(tops)?, merged))
     }
 }
 
@@ -292,10 +296,7 @@ impl<C: SegmentCollector> SegmentCollector for SegmentDeferred<C> {
             return;
         }
         // Failing one filter, the document still counts in that filter's own facet.
-        for (check, own) in [Check::Category, Check::Price, Check::Rating]
-            .into_iter()
-            .zip(&mut self.own)
-        {
+        for (check, own) in Check::ALL.into_iter().zip(&mut self.own) {
             if failed == check as u8
                 && let Some(own) = own
             {

@@ -166,40 +166,10 @@ pub(crate) fn search(
         text.box_clone(),
         filter_queries(fields, f, query.currency, &in_collector),
     );
-    let collected = searcher.search(
+    let ((total, top), mut counts) = searcher.search(
         main.as_ref(),
         &DeferredFilters::new((Count, top), deferred, under_all, price_column, columns),
     )?;
-    let (total, top) = collected.top;
-    let mut counts = collected.facets;
-    let [category, price, rating] = collected.own;
-    for (own, only) in [
-        (
-            category,
-            Wanted {
-                categories: true,
-                ..Wanted::default()
-            },
-        ),
-        (
-            price,
-            Wanted {
-                prices: true,
-                ..Wanted::default()
-            },
-        ),
-        (
-            rating,
-            Wanted {
-                ratings: true,
-                ..Wanted::default()
-            },
-        ),
-    ] {
-        if let Some(own) = own {
-            counts.take(own, only);
-        }
-    }
     if brand_set {
         let only = Wanted {
             brands: true,
