@@ -202,6 +202,18 @@ pub enum DomainEvent {
         /// The provider's decline or failure code.
         code: String,
     },
+    /// The provider reported a payment (captured, or authorised under manual capture)
+    /// that does not cover the order's total: the order stays unpaid, for an admin to
+    /// look at.
+    #[serde(rename = "payment.underpaid")]
+    PaymentUnderpaid {
+        /// The order.
+        order: OrderId,
+        /// The order's total.
+        due: Money,
+        /// What the provider reported.
+        received: Money,
+    },
     /// Money was refunded.
     #[serde(rename = "payment.refunded")]
     PaymentRefunded {
@@ -281,6 +293,7 @@ impl DomainEvent {
             DomainEvent::ShipmentUpdated { .. } => "shipment.updated",
             DomainEvent::PaymentSucceeded { .. } => "payment.success",
             DomainEvent::PaymentFailed { .. } => "payment.failed",
+            DomainEvent::PaymentUnderpaid { .. } => "payment.underpaid",
             DomainEvent::PaymentRefunded { .. } => "payment.refunded",
             DomainEvent::ReviewCreated { .. } => "review.created",
             DomainEvent::ReviewUpdated { .. } => "review.updated",

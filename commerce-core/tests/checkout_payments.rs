@@ -219,7 +219,7 @@ async fn duplicate_and_out_of_order_webhooks_change_nothing_twice() {
         .await
         .unwrap();
     let order = w.order(order.id).await;
-    assert_eq!(order.status, OrderStatus::Paid);
+    assert_eq!(order.status, OrderStatus::PartiallyRefunded);
     assert_eq!(paid_entries(&order), 1);
     assert_eq!(
         order.payment.refunded,

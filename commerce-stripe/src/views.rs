@@ -65,6 +65,7 @@ pub(crate) fn payment(intent: &PaymentIntent) -> Result<ProviderPayment, Error> 
         reference: PaymentRef(intent.id.as_str().to_owned()),
         status,
         amount: Money::from_minor_units(intent.amount, currency),
+        authorized: Money::from_minor_units(intent.amount_capturable, currency),
         captured: Money::from_minor_units(intent.amount_received, currency),
         client_secret: intent.client_secret.clone(),
     })

@@ -19,6 +19,9 @@ pub(crate) fn verify(
 ) -> Result<Option<PaymentNotice>, Error> {
     let text = std::str::from_utf8(payload)
         .map_err(|_| Error::Unauthenticated("webhook payload is not UTF-8"))?;
+    if !fresh(signature, now) {
+        return Err(Error::Unauthenticated("webhook signature too old"));
+    }
     let event = Webhook::construct_event_with_timestamp(text, signature, secret, now.timestamp())
         .map_err(|e| match e {
         WebhookError::BadKey => Error::invalid("webhook_secret", "unusable key"),
@@ -73,6 +76,26 @@ pub(crate) fn verify(
         EventObject::ChargeRefunded(charge) => refunded(event_id.clone(), charge)?,
         _ => None,
     })
+}
+
+/// How far a signature's time may be from ours, as Stripe's own libraries allow.
+const TOLERANCE_SECONDS: u64 = 300;
+
+/// Whether every `t=` timestamp in the header that is a number lies within the
+/// tolerance of `now`, computed with checked arithmetic so that no header value can
+/// overflow (`async-stripe` subtracts unchecked, after checking the signature). Headers
+/// without a readable timestamp are left to `async-stripe`, which refuses them.
+fn fresh(signature: &str, now: DateTime<Utc>) -> bool {
+    signature
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(key, _)| *key == "t")
+        .filter_map(|(_, value)| value.parse::<i64>().ok())
+        .all(|t| {
+            now.timestamp()
+                .checked_sub(t)
+                .is_some_and(|age| age.unsigned_abs() <= TOLERANCE_SECONDS)
+        })
 }
 
 /// The order a PaymentIntent's metadata names, if it names a valid one.

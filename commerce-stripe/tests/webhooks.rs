@@ -303,3 +303,71 @@ async fn an_authorisation_webhook_pays_a_manual_capture_order_once() {
     }
     assert_eq!(w.on_hand().await, 8, "committed once");
 }
+
+/// A `payment_intent.succeeded` whose `amount_received` is one cent of a 20.00 total
+/// is recorded but does not pay the order; one in another currency is refused.
+#[tokio::test]
+async fn a_success_for_less_than_the_total_leaves_the_order_unpaid() {
+    let secret = format!("whsec_{}", unique());
+    let w = World::new(&secret).await;
+    let order = w.ordered(2).await;
+    let intent = World::intent(&order);
+    let mut object = get_json(&format!("/v1/payment_intents/{intent}")).await;
+    object["status"] = json!("succeeded");
+    object["amount_received"] = json!(1);
+    let after = deliver_signed(&w, &secret, "payment_intent.succeeded", object.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.status, OrderStatus::PendingPayment);
+    let one_cent = Money::parse("0.01", Currency::USD).unwrap();
+    assert_eq!(after.payment.captured, one_cent, "recorded");
+    let shortfall = after.payment.shortfall.clone().expect("flagged");
+    assert_eq!(
+        (shortfall.due, shortfall.received),
+        (order.totals.total, one_cent)
+    );
+    assert_eq!(w.on_hand().await, 10, "nothing committed");
+
+    object["currency"] = json!("eur");
+    object["amount_received"] = json!(order.totals.total.to_minor_units().unwrap());
+    let err = deliver_signed(&w, &secret, "payment_intent.succeeded", object)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput { field: "currency" });
+    assert_eq!(w.order(order.id).await, after, "unchanged");
+}
+
+/// A signed event about a PaymentIntent no order has says which payment it looked
+/// for, as a payment, not as an order.
+#[tokio::test]
+async fn a_notice_for_an_unknown_payment_names_the_payment() {
+    let secret = format!("whsec_{}", unique());
+    let w = World::new(&secret).await;
+    let order = w.ordered(1).await;
+    let intent = World::intent(&order);
+    let mut object = get_json(&format!("/v1/payment_intents/{intent}")).await;
+    object["id"] = json!("pi_nobody_has_this");
+    object["metadata"] = json!({});
+    object["status"] = json!("succeeded");
+    object["amount_received"] = object["amount"].clone();
+    let err = deliver_signed(&w, &secret, "payment_intent.succeeded", object)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::not_found(commerce_core::Entity::Payment, "pi_nobody_has_this")
+    );
+}
+
+/// Signs an event of `kind` about `object` with `secret`, now, and hands it to the engine.
+async fn deliver_signed(
+    w: &World,
+    secret: &str,
+    kind: &str,
+    object: serde_json::Value,
+) -> Result<Option<commerce_core::order::Order>, Error> {
+    let payload = event(kind, object);
+    let signature = sign(secret, &payload, Utc::now().timestamp());
+    w.engine.handle_payment_webhook(&payload, &signature).await
+}

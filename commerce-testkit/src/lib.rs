@@ -9,6 +9,8 @@
 //!
 //! - [`orders`]: a two-shop store, orders built as checkout builds them, and seeding
 //!   any adapter's stores with a fixture store;
+//! - [`hostile`]: property-test strategies for what an attacker sends (signature
+//!   headers);
 //! - [`conformance`]: every storage port's contract as tests, run by every adapter with
 //!   [`conformance_suite!`]; the search index port's contract with
 //!   [`search_conformance!`].
@@ -19,6 +21,7 @@
 pub mod conformance;
 pub mod fixtures;
 pub mod generate;
+pub mod hostile;
 pub mod notify;
 pub mod orders;
 pub mod products;

@@ -34,12 +34,22 @@ pub struct NotifyShop {
 impl NotifyShop {
     /// The shop on `stores`, sending as `settings` say.
     pub async fn new(stores: Stores, settings: NotificationSettings) -> NotifyShop {
+        NotifyShop::with_config(stores, settings, Config::default()).await
+    }
+
+    /// The shop on `stores`, sending as `settings` say, with the engine configured by
+    /// `config` (manual capture, say).
+    pub async fn with_config(
+        stores: Stores,
+        settings: NotificationSettings,
+        config: Config,
+    ) -> NotifyShop {
         let clock = Arc::new(ManualClock::default());
         clock.set(now());
         let (store, mug, tee) = two_shops();
         install(&store, &stores, 100, now()).await;
         let payments = Arc::new(MemoryPayments::new("whsec_notify", clock.clone()));
-        let engine = Commerce::new(stores, payments.clone(), clock.clone(), Config::default())
+        let engine = Commerce::new(stores, payments.clone(), clock.clone(), config)
             .with_notifications(settings);
         NotifyShop {
             engine,

@@ -25,7 +25,7 @@ use crate::payment::{
 use crate::ports::{Clock, PaymentProvider};
 
 /// How long a webhook signature stays acceptable.
-const TOLERANCE_SECONDS: i64 = 300;
+const TOLERANCE_SECONDS: u64 = 300;
 
 /// What the provider does with the next confirmation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,9 @@ pub enum Script {
     /// Ask for customer action (3-D Secure); [`MemoryPayments::complete_action`] finishes
     /// it.
     RequireAction,
+    /// Approve only this much (a card with a partial approval): captured, or authorised
+    /// under manual capture; the engine must not take it for the whole total.
+    ApprovePartially(Money),
 }
 
 /// A signed webhook as the provider would POST it.
@@ -65,6 +68,7 @@ struct WireEvent {
 struct Payment {
     order: OrderId,
     amount: Money,
+    authorized: Money,
     capture: CaptureMode,
     status: PaymentStatus,
     captured: Money,
@@ -138,6 +142,43 @@ impl MemoryPayments {
         self.approve(&mut state, payment)
     }
 
+    /// A webhook saying `outcome` happened to `payment`, signed now, without changing
+    /// anything at the provider: what a faulty provider, or anyone holding the secret,
+    /// could send. For tests of what the engine accepts.
+    pub fn webhook_for(
+        &self,
+        payment: &PaymentRef,
+        outcome: PaymentOutcome,
+    ) -> Result<Webhook, Error> {
+        let mut state = lock(&self.state)?;
+        self.signed(&mut state, payment, outcome)
+    }
+
+    /// A new event about `payment`, signed now.
+    fn signed(
+        &self,
+        state: &mut State,
+        payment: &PaymentRef,
+        outcome: PaymentOutcome,
+    ) -> Result<Webhook, Error> {
+        let order = state
+            .payments
+            .get(payment)
+            .ok_or_else(|| Error::not_found(Entity::Payment, &payment.0))?
+            .order;
+        state.counter += 1;
+        let event = WireEvent {
+            id: format!("evt_mem_{}", state.counter),
+            payment: payment.clone(),
+            order,
+            outcome,
+        };
+        let payload = serde_json::to_vec(&event)
+            .map_err(|e| Error::invalid("webhook", format!("unwritable event: {e}")))?;
+        let signature = self.sign(&payload, self.clock.now())?;
+        Ok(Webhook { payload, signature })
+    }
+
     /// Signs a payload the way this provider does, at `at` (for tests of tampering and
     /// staleness).
     pub fn sign(&self, payload: &[u8], at: DateTime<Utc>) -> Result<String, Error> {
@@ -158,20 +199,8 @@ impl MemoryPayments {
     }
 
     fn emit(&self, state: &mut State, payment: &PaymentRef, outcome: PaymentOutcome) {
-        let Some(found) = state.payments.get(payment) else {
-            return;
-        };
-        state.counter += 1;
-        let event = WireEvent {
-            id: format!("evt_mem_{}", state.counter),
-            payment: payment.clone(),
-            order: found.order,
-            outcome,
-        };
-        if let Ok(payload) = serde_json::to_vec(&event)
-            && let Ok(signature) = self.sign(&payload, self.clock.now())
-        {
-            state.outgoing.push(Webhook { payload, signature });
+        if let Ok(webhook) = self.signed(state, payment, outcome) {
+            state.outgoing.push(webhook);
         }
     }
 
@@ -180,29 +209,38 @@ impl MemoryPayments {
             reference: reference.clone(),
             status: payment.status.clone(),
             amount: payment.amount,
+            authorized: payment.authorized,
             captured: payment.captured,
             client_secret: Some(format!("{}_secret", reference.0)),
         }
     }
 
     fn approve(&self, state: &mut State, reference: &PaymentRef) -> Result<ProviderPayment, Error> {
+        self.approve_up_to(state, reference, None)
+    }
+
+    /// Approves the payment for its whole amount, or for `partial` of it.
+    fn approve_up_to(
+        &self,
+        state: &mut State,
+        reference: &PaymentRef,
+        partial: Option<Money>,
+    ) -> Result<ProviderPayment, Error> {
         let payment = state
             .payments
             .get_mut(reference)
             .ok_or_else(|| Error::not_found(Entity::Payment, &reference.0))?;
+        let approved = partial.unwrap_or(payment.amount);
         let outcome = match payment.capture {
             CaptureMode::Automatic => {
                 payment.status = PaymentStatus::Succeeded;
-                payment.captured = payment.amount;
-                PaymentOutcome::Succeeded {
-                    captured: payment.amount,
-                }
+                payment.captured = approved;
+                PaymentOutcome::Succeeded { captured: approved }
             }
             CaptureMode::Manual => {
                 payment.status = PaymentStatus::RequiresCapture;
-                PaymentOutcome::Authorized {
-                    amount: payment.amount,
-                }
+                payment.authorized = approved;
+                PaymentOutcome::Authorized { amount: approved }
             }
         };
         let view = Self::view(reference, payment);
@@ -234,6 +272,7 @@ impl MemoryPayments {
         };
         match step {
             Script::Approve => self.approve(state, reference),
+            Script::ApprovePartially(amount) => self.approve_up_to(state, reference, Some(amount)),
             Script::TimeOut => {
                 self.approve(state, reference)?;
                 Err(Error::Provider {
@@ -307,6 +346,7 @@ impl PaymentProvider for MemoryPayments {
             let payment = Payment {
                 order: request.order,
                 amount: request.amount,
+                authorized: Money::zero(request.amount.currency()),
                 capture: request.capture,
                 status: PaymentStatus::RequiresConfirmation,
                 captured: Money::zero(request.amount.currency()),
@@ -370,11 +410,11 @@ impl PaymentProvider for MemoryPayments {
                     payment.0
                 )));
             }
-            let amount = amount.unwrap_or(found.amount);
-            if amount.currency() != found.amount.currency()
+            let amount = amount.unwrap_or(found.authorized);
+            if amount.currency() != found.authorized.currency()
                 || amount.is_zero()
                 || amount.is_negative()
-                || amount.amount() > found.amount.amount()
+                || amount.amount() > found.authorized.amount()
             {
                 return Err(Error::invalid(
                     "amount",
@@ -383,6 +423,7 @@ impl PaymentProvider for MemoryPayments {
             }
             found.status = PaymentStatus::Succeeded;
             found.captured = amount;
+            found.authorized = Money::zero(amount.currency());
             let view = Self::view(payment, found);
             state.captures += 1;
             self.emit(
@@ -489,7 +530,12 @@ impl PaymentProvider for MemoryPayments {
         let (Some(timestamp), Some(given)) = (timestamp, given) else {
             return Err(refuse("webhook signature missing or malformed"));
         };
-        if (now.timestamp() - timestamp).abs() > TOLERANCE_SECONDS {
+        // Checked: a timestamp near i64's ends must be refused, not overflow.
+        let fresh = now
+            .timestamp()
+            .checked_sub(timestamp)
+            .is_some_and(|age| age.unsigned_abs() <= TOLERANCE_SECONDS);
+        if !fresh {
             return Err(refuse("webhook signature too old"));
         }
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{FulfilmentStatus, HistoryEntry, Order, OrderStatus, Refund};
+use super::{FulfilmentStatus, HistoryEntry, Order, OrderStatus, Refund, Shortfall};
 use crate::error::{Entity, Error};
 use crate::events::{DomainEvent, EventRecord};
 use crate::identity::Actor;
@@ -72,11 +72,15 @@ impl Order {
     /// id for a webhook (applied at most once), `None` for a confirmation's own answer.
     /// Returns `None` when nothing changes (a duplicate, or news the order already has).
     ///
-    /// A success pays a pending order exactly once (committing its stock); a failure or
-    /// a cancellation at the provider cancels a pending order (releasing its stock); news
-    /// that arrives late — a failure after a success, a success after the order was
-    /// cancelled — never moves the order back, and money captured for a cancelled order is
-    /// flagged for refund.
+    /// A success pays a pending order exactly once (committing its stock) — but only when
+    /// what was captured (or, under manual capture, authorised) covers the order's total:
+    /// less is recorded on the payment, leaves the order unpaid and sets
+    /// [`OrderPayment::shortfall`](super::OrderPayment::shortfall) with a
+    /// `payment.underpaid` event for an admin. An amount in another currency is
+    /// [`Error::CurrencyMismatch`] and changes nothing. A failure or a cancellation at the
+    /// provider cancels a pending order (releasing its stock); news that arrives late — a
+    /// failure after a success, a success after the order was cancelled — never moves the
+    /// order back, and money captured for a cancelled order is flagged for refund.
     pub fn apply_payment(
         &mut self,
         notice: Option<&str>,
@@ -100,9 +104,8 @@ impl Order {
                 }
                 match self.status {
                     OrderStatus::PendingPayment => {
-                        self.transition(OrderStatus::Paid, actor, "payment succeeded", now)?;
-                        effects.stock = StockEffect::Commit;
-                        self.paid_events(*captured, now, &mut effects);
+                        let received = self.payment.captured;
+                        self.pay_if_covered(received, "payment succeeded", now, &mut effects)?;
                     }
                     OrderStatus::Cancelled => {
                         let due = self.refundable()?;
@@ -116,9 +119,7 @@ impl Order {
                 match self.status {
                     OrderStatus::PendingPayment => {
                         self.payment.authorized = *amount;
-                        self.transition(OrderStatus::Paid, actor, "payment authorised", now)?;
-                        effects.stock = StockEffect::Commit;
-                        self.paid_events(*amount, now, &mut effects);
+                        self.pay_if_covered(*amount, "payment authorised", now, &mut effects)?;
                     }
                     OrderStatus::Cancelled if self.payment.captured.is_zero() => {
                         effects.void_due = true;
@@ -184,10 +185,48 @@ impl Order {
         Ok(Some(effects))
     }
 
+    /// Pays a pending order when `received` covers its total (committing its stock);
+    /// otherwise records the shortfall (once per amount) and leaves it unpaid.
+    fn pay_if_covered(
+        &mut self,
+        received: Money,
+        reason: &str,
+        now: DateTime<Utc>,
+        effects: &mut Effects,
+    ) -> Result<(), Error> {
+        let due = self.totals.total;
+        if received.amount() >= due.amount() {
+            self.payment.shortfall = None;
+            self.transition(OrderStatus::Paid, Actor::PaymentProvider, reason, now)?;
+            effects.stock = StockEffect::Commit;
+            self.paid_events(received, now, effects);
+            return Ok(());
+        }
+        if self.payment.shortfall.as_ref().map(|s| s.received) != Some(received) {
+            self.payment.shortfall = Some(Shortfall {
+                due,
+                received,
+                at: now,
+            });
+            effects.events.push(EventRecord::new(
+                now,
+                DomainEvent::PaymentUnderpaid {
+                    order: self.id,
+                    due,
+                    received,
+                },
+            ));
+        }
+        Ok(())
+    }
+
     /// Records a refund the provider made. It may not exceed what was captured and not yet
     /// refunded (`InvalidInput` on `amount`); a refund whose id or provider reference is
-    /// already recorded changes nothing. After delivery the order becomes partially refunded or
-    /// refunded; before, only the payment record changes.
+    /// already recorded changes nothing. A paid order (shipped or not, delivered,
+    /// completed or returned) becomes `refunded` when everything captured has gone back,
+    /// `partially_refunded` before that, with a history entry and an
+    /// `order.status_changed` event; a full refund of an order none of whose parcels left
+    /// puts its stock back. A cancelled order only records the refund.
     pub fn record_refund(
         &mut self,
         refund: Refund,
@@ -229,17 +268,15 @@ impl Order {
         } else {
             OrderStatus::PartiallyRefunded
         };
-        if matches!(
-            self.status,
-            OrderStatus::Delivered
-                | OrderStatus::Completed
-                | OrderStatus::Returned
-                | OrderStatus::PartiallyRefunded
-        ) {
+        if self.status.allows(target) {
             let from = self.status;
             let reason = format!("refunded {}: {}", refund.amount, refund.reason);
             self.transition(target, actor, reason, now)?;
             effects.events.push(self.status_event(from, now));
+            // Paid or processing: no parcel has left, so the stock is still here.
+            if fully && matches!(from, OrderStatus::Paid | OrderStatus::Processing) {
+                effects.stock = StockEffect::Restock;
+            }
         }
         self.payment.refunds.push(refund);
         Ok(effects)
@@ -260,7 +297,10 @@ impl Order {
         let mut effects = Effects::default();
         if from == OrderStatus::PendingPayment {
             effects.stock = StockEffect::Release;
-            effects.void_due = self.payment.reference.is_some();
+            // A payment that took less than the total (see `apply_payment`) goes back.
+            let due = self.refundable()?;
+            effects.refund_due = (!due.is_zero() && !due.is_negative()).then_some(due);
+            effects.void_due = self.payment.reference.is_some() && self.payment.captured.is_zero();
         } else {
             effects.stock = StockEffect::Restock;
             let due = self.refundable()?;
@@ -275,7 +315,8 @@ impl Order {
 
     /// Hands one shop's part to a carrier. The order must be paid and not yet fully
     /// shipped, and the fulfilment not shipped yet; the order becomes shipped when every
-    /// fulfilment is, partially shipped before that.
+    /// fulfilment is, partially shipped before that. A partially refunded order still
+    /// ships what it has left; it stays partially refunded.
     pub fn ship(
         &mut self,
         fulfilment: FulfilmentId,
@@ -286,7 +327,10 @@ impl Order {
     ) -> Result<Effects, Error> {
         if !matches!(
             self.status,
-            OrderStatus::Paid | OrderStatus::Processing | OrderStatus::PartiallyShipped
+            OrderStatus::Paid
+                | OrderStatus::Processing
+                | OrderStatus::PartiallyShipped
+                | OrderStatus::PartiallyRefunded
         ) {
             return Err(Error::InvalidTransition {
                 from: self.status,
@@ -325,7 +369,7 @@ impl Order {
         } else {
             OrderStatus::PartiallyShipped
         };
-        if to != self.status {
+        if to != self.status && self.status != OrderStatus::PartiallyRefunded {
             let reason = format!(
                 "shipped with {} {}",
                 consignment.carrier(),

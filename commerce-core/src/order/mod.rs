@@ -12,6 +12,6 @@ pub use place::{NewOrder, Placement};
 
 pub use number::OrderNumber;
 pub use record::{
-    Fulfilment, FulfilmentStatus, HistoryEntry, Order, OrderLine, OrderPayment, Refund,
+    Fulfilment, FulfilmentStatus, HistoryEntry, Order, OrderLine, OrderPayment, Refund, Shortfall,
 };
 pub use status::OrderStatus;

@@ -140,6 +140,7 @@ impl Order {
                 refunds: Vec::new(),
                 last_failure: None,
                 applied_notices: BTreeSet::new(),
+                shortfall: None,
             },
             history: vec![HistoryEntry {
                 at: p.now,

@@ -103,6 +103,22 @@ pub struct OrderPayment {
     pub last_failure: Option<String>,
     /// Provider event ids already applied (a replayed notice changes nothing).
     pub applied_notices: BTreeSet<String>,
+    /// Set when the provider reported money that does not cover the total of an unpaid
+    /// order: the order stays unpaid and an admin should look. Cleared once it is paid.
+    #[serde(default)]
+    pub shortfall: Option<Shortfall>,
+}
+
+/// A payment the provider reported for less than the order's total: what it said was
+/// taken (captured, or authorised under manual capture) against what was due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortfall {
+    /// The order's total.
+    pub due: Money,
+    /// What the provider reported: captured, or authorised under manual capture.
+    pub received: Money,
+    /// When it was reported.
+    pub at: DateTime<Utc>,
 }
 
 /// One transition in an order's history.

@@ -16,7 +16,10 @@ use crate::error::Error;
 /// ```
 ///
 /// `paid` and `processing` may also go straight to `partially_shipped` or `shipped`;
-/// `returned` and `partially_refunded` may go on to (more) refunds.
+/// every state from `paid` on but `cancelled` and `refunded` goes to `partially_refunded`
+/// or `refunded` when money goes back (`returned` and `partially_refunded` may go on to
+/// more refunds). A partially refunded order that had not shipped everything still ships
+/// the rest: its fulfilments move on, the order stays `partially_refunded`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -70,6 +73,10 @@ impl OrderStatus {
                 | (Processing, PartiallyShipped | Shipped | Cancelled)
                 | (PartiallyShipped, Shipped)
                 | (Shipped, Delivered)
+                | (
+                    Paid | Processing | PartiallyShipped | Shipped,
+                    PartiallyRefunded | Refunded
+                )
                 | (
                     Delivered,
                     Completed | Returned | PartiallyRefunded | Refunded

@@ -77,6 +77,9 @@ pub struct ProviderPayment {
     pub status: PaymentStatus,
     /// The amount asked for.
     pub amount: Money,
+    /// The amount authorised and not yet captured (under manual capture; a partial
+    /// approval may make it less than `amount`).
+    pub authorized: Money,
     /// The amount captured so far.
     pub captured: Money,
     /// A secret the client uses to confirm the payment itself, if the provider has one.

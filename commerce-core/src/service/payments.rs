@@ -95,10 +95,19 @@ impl Commerce {
             return Ok(None);
         };
         let order = match notice.order {
-            Some(id) => self.stores.orders.order(id).await?,
-            None => self.stores.orders.order_by_payment(&notice.payment).await?,
-        }
-        .ok_or_else(|| Error::not_found(Entity::Order, &notice.payment.0))?;
+            Some(id) => self
+                .stores
+                .orders
+                .order(id)
+                .await?
+                .ok_or_else(|| Error::not_found(Entity::Order, id))?,
+            None => self
+                .stores
+                .orders
+                .order_by_payment(&notice.payment)
+                .await?
+                .ok_or_else(|| Error::not_found(Entity::Payment, &notice.payment.0))?,
+        };
         if order.payment.reference.as_ref() != Some(&notice.payment) {
             return Err(Error::Conflict(format!(
                 "payment {} does not belong to order {}",
@@ -167,7 +176,7 @@ fn outcome_of(payment: &ProviderPayment) -> Option<PaymentOutcome> {
             captured: payment.captured,
         }),
         PaymentStatus::RequiresCapture => Some(PaymentOutcome::Authorized {
-            amount: payment.amount,
+            amount: payment.authorized,
         }),
         PaymentStatus::Failed { code } => Some(PaymentOutcome::Failed { code: code.clone() }),
         PaymentStatus::Cancelled => Some(PaymentOutcome::Cancelled),

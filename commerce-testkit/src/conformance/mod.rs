@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod notifications;
 pub mod orders;
 pub mod outbox;
+pub mod payments;
 pub mod pricing;
 pub mod recommendations;
 pub mod reports;
@@ -71,6 +72,7 @@ macro_rules! conformance_suite {
         $crate::notifications_conformance!($fresh);
         $crate::orders_conformance!($fresh);
         $crate::outbox_conformance!($fresh);
+        $crate::payments_conformance!($fresh);
         $crate::pricing_conformance!($fresh);
         $crate::reviews_conformance!($fresh);
         $crate::recommendations_conformance!($fresh);
