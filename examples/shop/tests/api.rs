@@ -907,6 +907,7 @@ async fn no_input_yields_a_500() {
         (Method::POST, format!("/api/seller/orders/{id}/shipments")),
         (Method::POST, format!("/api/seller/orders/{id}/tracking")),
         (Method::POST, format!("/api/admin/orders/{id}/status")),
+        (Method::POST, format!("/api/admin/orders/{id}/refunds")),
         (Method::POST, format!("/api/products/{id}/reviews")),
         (
             Method::POST,

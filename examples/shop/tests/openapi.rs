@@ -42,9 +42,10 @@ const ROUTES: [(&str, &str); 28] = [
     ("post", "/api/seller/orders/{id}/shipments"),
 ];
 
-const MORE_ROUTES: [(&str, &str); 10] = [
+const MORE_ROUTES: [(&str, &str); 11] = [
     ("post", "/api/seller/orders/{id}/tracking"),
     ("post", "/api/admin/orders/{id}/status"),
+    ("post", "/api/admin/orders/{id}/refunds"),
     ("get", "/api/notifications"),
     ("get", "/api/products/{id}/reviews"),
     ("post", "/api/products/{id}/reviews"),
@@ -136,10 +137,11 @@ fn every_mutating_call_documents_its_idempotency_key() {
                 .find(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
             let key = key.unwrap_or_else(|| panic!("{method} {path} takes no Idempotency-Key"));
             let required = key["required"].as_bool().unwrap_or(false);
+            // Checkout and refunds move money: a retry without the key could do it twice.
+            let moves_money = path == "/api/checkout" || path == "/api/admin/orders/{id}/refunds";
             assert_eq!(
-                required,
-                path == "/api/checkout",
-                "{method} {path}: only checkout requires its key"
+                required, moves_money,
+                "{method} {path}: only checkout and refunds require their key"
             );
         }
     }

@@ -79,6 +79,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(seller::ship))
         .routes(routes!(seller::track))
         .routes(routes!(admin::set_status))
+        .routes(routes!(admin::refund))
         .routes(routes!(notifications::history))
 }
 

@@ -52,6 +52,7 @@ pub(super) async fn orders(State(state): State<AppState>, viewer: Viewer) -> Pag
             context! {
                 id => o.id.to_string(), number => o.number.to_string(), status => o.status.to_string(),
                 total => o.totals.total.to_string(), created_at => o.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                underpaid => o.payment.shortfall.as_ref().map(|s| format!("the provider reported only {} of {}", s.received, s.due)),
             }
         })
         .collect();
