@@ -17,10 +17,13 @@ use crate::error::Error;
 /// their sum, no part exceeds its weight: this is what keeps an allocated discount from
 /// taking a line below zero.
 ///
+/// Weights that are all zero have nothing to be proportional to: the total is split into
+/// equal shares (the leftover units to the earliest parts).
+///
 /// # Errors
 /// [`Error::InvalidInput`] when `total` is finer than minor units, when there are no
-/// weights, when a weight is negative, or when a non-zero total meets weights that sum to
-/// zero; [`Error::Overflow`] for amounts beyond `i128` arithmetic.
+/// weights, or when a weight is negative; [`Error::Overflow`] for amounts beyond `i128`
+/// arithmetic.
 pub fn allocate(total: Money, weights: &[Decimal]) -> Result<Vec<Money>, Error> {
     let invalid = |field: &'static str, reason: &str| Error::InvalidInput {
         field,
@@ -40,12 +43,10 @@ pub fn allocate(total: Money, weights: &[Decimal]) -> Result<Vec<Money>, Error> 
         )
     })?);
 
-    let integral = integral_weights(weights)?;
+    let mut integral = integral_weights(weights)?;
     if integral.iter().all(|w| *w == 0) {
-        if total_units == 0 {
-            return Ok(vec![Money::from_minor_units(0, currency); weights.len()]);
-        }
-        return Err(invalid("weights", "weights sum to zero"));
+        // Nothing to be proportional to (every line free, say): equal shares.
+        integral.iter_mut().for_each(|w| *w = 1);
     }
     let magnitude = total_units.unsigned_abs();
     let narrow: Option<Vec<u64>> = integral.iter().map(|w| u64::try_from(*w).ok()).collect();
@@ -83,8 +84,13 @@ impl Allocator {
             .iter()
             .try_fold(0_u64, |acc, w| acc.checked_add(*w))
             .ok_or(Error::Overflow)?;
+        if sum == 0 && !weights.is_empty() {
+            // Nothing to be proportional to: equal shares.
+            let even = vec![1; weights.len()];
+            return self.split(total, &even);
+        }
         if sum == 0 {
-            return Err(Error::invalid("weights", "weights sum to zero"));
+            return Err(Error::invalid("weights", "nothing to allocate across"));
         }
         if u32::try_from(weights.len()).is_err() {
             return Err(Error::invalid("weights", "too many parts"));
@@ -242,6 +248,16 @@ mod tests {
     }
 
     #[test]
+    fn weights_that_are_all_zero_split_evenly() {
+        assert_eq!(
+            allocate(usd(dec!(1.00)), &[dec!(0), dec!(0), dec!(0)]).unwrap(),
+            vec![usd(dec!(0.34)), usd(dec!(0.33)), usd(dec!(0.33))]
+        );
+        let mut allocator = Allocator::default();
+        assert_eq!(allocator.split(5, &[0, 0]).unwrap(), &[3, 2]);
+    }
+
+    #[test]
     fn bad_weights_are_typed_errors() {
         assert!(matches!(
             allocate(usd(dec!(1)), &[]),
@@ -252,13 +268,6 @@ mod tests {
         ));
         assert!(matches!(
             allocate(usd(dec!(1)), &[dec!(1), dec!(-1)]),
-            Err(Error::InvalidInput {
-                field: "weights",
-                ..
-            })
-        ));
-        assert!(matches!(
-            allocate(usd(dec!(1)), &[dec!(0), dec!(0)]),
             Err(Error::InvalidInput {
                 field: "weights",
                 ..

@@ -1,5 +1,7 @@
-//! Item discounts (percentages, amounts, buy-X-get-Y) and order discounts (one rounded
-//! total, split over the lines by largest remainder).
+//! Item discounts (percentages, amounts, buy-X-get-Y) and order discounts. A percentage
+//! over several lines — off chosen items or off the whole order — is one total computed
+//! over their sum, rounded once and split over them by largest remainder, so it is
+//! exactly the percentage of what it applies to however many lines there are.
 
 use rust_decimal::Decimal;
 
@@ -49,17 +51,17 @@ pub(super) fn apply_item_benefit(
     lines: &mut [WorkLine<'_>],
     currency: Currency,
     rounding: RoundingMode,
+    splitter: &mut Splitter,
 ) -> Result<Units, Error> {
     let promotion = choice.promotion;
     let mut taken = 0;
     match &promotion.benefit {
         Benefit::PercentOffItems { percent, .. } => {
-            for &i in &choice.targeted {
-                let line = &mut lines[i];
-                let off = percent_of(line.remaining, *percent, rounding)?;
-                let reason = AdjustmentReason::PercentOffItems { percent: *percent };
-                taken += line.discount(promotion, off, reason, currency);
-            }
+            let base = add_all(choice.targeted.iter().map(|&i| lines[i].remaining))?;
+            let total = percent_of(base, *percent, rounding)?;
+            let reason = AdjustmentReason::PercentOffItems { percent: *percent };
+            let targets = choice.targeted.iter().copied();
+            taken += splitter.share_out(total, targets, lines, promotion, &reason, currency)?;
         }
         Benefit::AmountOffItems {
             amount_per_unit, ..
@@ -111,17 +113,18 @@ pub(super) fn apply_item_benefit(
     Ok(taken)
 }
 
-/// Applies order benefits: one rounded total each, allocated over what is left of the
-/// lines by largest remainder. Keeps its buffers from one promotion to the next.
+/// Splits one rounded total over lines by largest remainder, in proportion to what is
+/// left of each: order benefits over every line, percentages off items over their
+/// targets. Keeps its buffers from one promotion to the next.
 #[derive(Default)]
-pub(super) struct OrderSplitter {
-    pub(super) allocator: Allocator,
-    pub(super) weights: Vec<u64>,
+pub(super) struct Splitter {
+    allocator: Allocator,
+    weights: Vec<u64>,
 }
 
-impl OrderSplitter {
+impl Splitter {
     /// Applies `promotion` if it is an order benefit; returns the total taken.
-    pub(super) fn apply(
+    pub(super) fn apply_order_benefit(
         &mut self,
         promotion: &Promotion,
         lines: &mut [WorkLine<'_>],
@@ -140,19 +143,33 @@ impl OrderSplitter {
             ),
             _ => return Ok(0),
         };
+        self.share_out(total, 0..lines.len(), lines, promotion, &reason, currency)
+    }
+
+    /// Takes `total` (at most what the `targets` have left) off the `targets`, each its
+    /// largest-remainder share of it; returns what was taken.
+    fn share_out(
+        &mut self,
+        total: Units,
+        targets: impl Iterator<Item = usize> + Clone,
+        lines: &mut [WorkLine<'_>],
+        promotion: &Promotion,
+        reason: &AdjustmentReason,
+        currency: Currency,
+    ) -> Result<Units, Error> {
         let Ok(total @ 1..) = u64::try_from(total) else {
             return Ok(0);
         };
         self.weights.clear();
-        for line in lines.iter() {
+        for i in targets.clone() {
             self.weights
-                .push(u64::try_from(line.remaining).map_err(|_| Error::Overflow)?);
+                .push(u64::try_from(lines[i].remaining).map_err(|_| Error::Overflow)?);
         }
         let shares = self.allocator.split(total, &self.weights)?;
         let mut taken = 0;
-        for (line, &share) in lines.iter_mut().zip(shares) {
+        for (i, &share) in targets.zip(shares) {
             let share = Units::try_from(share).map_err(|_| Error::Overflow)?;
-            taken += line.discount(promotion, share, reason.clone(), currency);
+            taken += lines[i].discount(promotion, share, reason.clone(), currency);
         }
         Ok(taken)
     }

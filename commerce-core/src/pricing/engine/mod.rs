@@ -7,13 +7,15 @@
 //!    group, first order, usage limits) and the cart checks (minimum subtotal and
 //!    quantity, something to discount); an exclusive one applies only if nothing applied
 //!    before it, and stops the rest;
-//! 3. the chosen promotions apply in phases: item discounts, then order discounts
-//!    (rounded once, allocated over the lines by largest remainder), then shipping;
-//!    each discount takes at most what is left of the line;
+//! 3. the chosen promotions apply in phases: item discounts, then order discounts,
+//!    then shipping; a percentage over several lines (off chosen items, or off the
+//!    order) is one total over their sum, rounded once and allocated over them by
+//!    largest remainder; each discount takes at most what is left of the line;
 //! 4. tax is computed per line on the discounted amount and rounded per line.
 //!
-//! Rounding to minor units happens only at: each line's item discount, each order
-//! discount's total, each line's (and shipping's) tax.
+//! Rounding to minor units happens only at: each percentage promotion's total (items or
+//! order), each buy-X-get-Y line's discount, each amount-off-order total, each line's
+//! (and shipping's) tax.
 //!
 //! Unit prices are whole minor units (price lists refuse anything finer), so the engine
 //! works in integer minor units throughout: a percentage or a tax rate is an exact
@@ -34,7 +36,7 @@ use crate::catalog::Catalog;
 use crate::error::Error;
 use crate::money::{Currency, Money, RoundingMode};
 
-use discounts::{OrderSplitter, apply_item_benefit, reserve_adjustments};
+use discounts::{Splitter, apply_item_benefit, reserve_adjustments};
 use lines::{WorkLine, resolve_lines};
 use selection::{CartFacts, Choice, choose_promotions};
 use shipping_charge::{ShippingCharge, ShippingQuote, quote_shipping};
@@ -135,12 +137,12 @@ fn apply_promotions<'r>(
 ) -> Result<(Option<ShippingCharge<'r>>, Units), Error> {
     reserve_adjustments(lines, chosen);
     let mut taken: Vec<Units> = vec![0; chosen.len()];
+    let mut splitter = Splitter::default();
     for (slot, choice) in chosen.iter().enumerate() {
-        taken[slot] += apply_item_benefit(choice, lines, currency, rounding)?;
+        taken[slot] += apply_item_benefit(choice, lines, currency, rounding, &mut splitter)?;
     }
-    let mut splitter = OrderSplitter::default();
     for (slot, choice) in chosen.iter().enumerate() {
-        taken[slot] += splitter.apply(choice.promotion, lines, currency, rounding)?;
+        taken[slot] += splitter.apply_order_benefit(choice.promotion, lines, currency, rounding)?;
     }
     let merchandise = add_all(lines.iter().map(|l| l.remaining))?;
     let shipping = shipping
