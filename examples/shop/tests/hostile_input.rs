@@ -88,3 +88,49 @@ async fn a_stock_delta_beyond_a_billion_is_refused_naming_delta() {
     let stock = shop.get("/api/seller/stock?sku=HUGE-1", Some(&pia)).await;
     assert_eq!(stock.json[0]["on_hand"], 10, "{}", stock.json);
 }
+
+#[tokio::test]
+async fn control_characters_and_huge_texts_are_refused_in_free_text() {
+    let shop = Shop::new().await;
+    let pia = seller(&shop).await;
+    let huge = json!({"name": "Huge", "sku": "HUGE-DESC", "price": "5.00",
+        "description": "x".repeat(1 << 20)});
+    let refused = shop
+        .post("/api/seller/products", Some(&pia), &huge.to_string())
+        .await;
+    let field = refused.field().to_owned();
+    assert_eq!(
+        (refused.status, field.as_str()),
+        (StatusCode::BAD_REQUEST, "description")
+    );
+    let nul = json!({"name": "Nul", "sku": "NUL-DESC", "price": "5.00", "description": "a\u{0}b"});
+    let refused = shop
+        .post("/api/seller/products", Some(&pia), &nul.to_string())
+        .await;
+    refused.assert_invalid("description");
+
+    let (token, _) = shop.customer("nul@example.com").await;
+    let reviews = format!("/api/products/{}/reviews", demo::demo_product(206));
+    let review = json!({"rating": 4, "title": "Fine", "text": "fine\u{0}mug"}).to_string();
+    shop.post(&reviews, Some(&token), &review)
+        .await
+        .assert_invalid("text");
+    let lines = json!({"rating": 4, "text": "Line one\nLine two"}).to_string();
+    let kept = shop.post(&reviews, Some(&token), &lines).await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.json);
+
+    let (product, _) = shop.product_with_stock(1, 0).await;
+    let order = shop.order(&token, &product, 1, "nul-pay").await;
+    let pay = shop
+        .post(
+            &format!("/api/orders/{order}/pay"),
+            Some(&token),
+            &json!({"paymentMethod": "pm_card_visa\u{0}"}).to_string(),
+        )
+        .await;
+    assert_eq!(pay.status, StatusCode::BAD_REQUEST, "{}", pay.json);
+    let unpaid = shop
+        .get(&format!("/api/orders/{order}"), Some(&token))
+        .await;
+    assert_ne!(unpaid.json["status"], "paid", "{}", unpaid.json);
+}
