@@ -134,3 +134,29 @@ async fn control_characters_and_huge_texts_are_refused_in_free_text() {
         .await;
     assert_ne!(unpaid.json["status"], "paid", "{}", unpaid.json);
 }
+
+#[tokio::test]
+async fn a_taken_email_says_so_without_database_text() {
+    let shop = Shop::new().await;
+    shop.customer("taken@example.com").await;
+    let again = json!({"email": "taken@example.com", "password": "long enough", "name": "B"});
+    let refused = shop
+        .post("/api/auth/signup", None, &again.to_string())
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.json);
+    let message = refused.json["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("email"), "{message}");
+    for word in [
+        "UNIQUE",
+        "constraint",
+        "accounts.",
+        "duplicate key",
+        "violat",
+        "sql",
+    ] {
+        assert!(
+            !message.to_lowercase().contains(&word.to_lowercase()),
+            "{message} quotes the database"
+        );
+    }
+}
