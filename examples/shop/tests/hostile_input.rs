@@ -160,3 +160,56 @@ async fn a_taken_email_says_so_without_database_text() {
         );
     }
 }
+
+#[tokio::test]
+async fn another_customers_cart_id_is_refused_not_replaced() {
+    let shop = Shop::new().await;
+    let (ann, _) = shop.customer("ann@example.com").await;
+    let (bob, _) = shop.customer("bob@example.com").await;
+    let (product, _) = shop.product_with_stock(3, 0).await;
+    let anns = shop.add_to_cart(&ann, &product, 1).await;
+    let anns_cart = anns.json["cartId"].as_str().unwrap().to_owned();
+    let bobs = shop.add_to_cart(&bob, &product, 1).await;
+    let bobs_cart = bobs.json["cartId"].as_str().unwrap().to_owned();
+
+    let add = json!({"productId": product, "quantity": 2}).to_string();
+    let into_anns = shop
+        .post(
+            &format!("/api/cart/items?cartId={anns_cart}"),
+            Some(&bob),
+            &add,
+        )
+        .await;
+    assert_eq!(
+        into_anns.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        into_anns.json
+    );
+    let peek = shop
+        .get(&format!("/api/cart?cartId={anns_cart}"), Some(&bob))
+        .await;
+    assert_eq!(peek.status, StatusCode::FORBIDDEN, "{}", peek.json);
+    let unknown = shop
+        .post(
+            &format!("/api/cart/items?cartId={}", uuid::Uuid::new_v4()),
+            Some(&bob),
+            &add,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.json);
+
+    let mine = shop
+        .post(
+            &format!("/api/cart/items?cartId={bobs_cart}"),
+            Some(&bob),
+            &add,
+        )
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.json);
+    assert_eq!(mine.json["cartId"], bobs_cart.as_str());
+    let bobs_now = shop.get("/api/cart", Some(&bob)).await.json;
+    assert_eq!(bobs_now["totalItems"], 3, "Bob's own cart");
+    let anns_now = shop.get("/api/cart", Some(&ann)).await.json;
+    assert_eq!(anns_now["totalItems"], 1, "Ann's cart untouched");
+}
