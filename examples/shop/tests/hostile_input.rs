@@ -5,9 +5,11 @@
 
 mod support;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
+use commerce::memory::MemoryPayments;
+use commerce::ports::SystemClock;
 use commerce_shop::demo;
-use serde_json::json;
+use serde_json::{Value, json};
 use support::Shop;
 
 async fn seller(shop: &Shop) -> String {
@@ -212,4 +214,74 @@ async fn another_customers_cart_id_is_refused_not_replaced() {
     assert_eq!(bobs_now["totalItems"], 3, "Bob's own cart");
     let anns_now = shop.get("/api/cart", Some(&ann)).await.json;
     assert_eq!(anns_now["totalItems"], 1, "Ann's cart untouched");
+}
+
+/// A customer's unpaid order and a webhook body saying its payment succeeded, as anyone
+/// can write it from the checkout answer.
+async fn forgeable_order(shop: &Shop, email: &str) -> (String, String, Vec<u8>) {
+    let (token, _) = shop.customer(email).await;
+    let (product, _) = shop.product_with_stock(1, 0).await;
+    shop.add_to_cart(&token, &product, 1).await;
+    let checkout = shop.checkout(&token, &format!("forge-{email}")).await;
+    assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.json);
+    let order = checkout.json["order"]["id"].as_str().unwrap().to_owned();
+    let payment: &Value = &checkout.json["payment"];
+    let payload = json!({
+        "id": format!("evt_forged_{email}"),
+        "payment": payment["reference"],
+        "order": order,
+        "outcome": {"kind": "succeeded", "captured": payment["amount"]},
+    });
+    (token, order, serde_json::to_vec(&payload).unwrap())
+}
+
+async fn post_webhook(shop: &Shop, payload: &[u8], signature: &str) -> support::Answer {
+    shop.call(
+        Method::POST,
+        "/api/payments/webhook",
+        None,
+        Some(std::str::from_utf8(payload).unwrap()),
+        &[("signature", signature)],
+    )
+    .await
+}
+
+/// The signature the shop's old built-in secret gives `payload`.
+fn signed_with_the_old_constant(payload: &[u8]) -> String {
+    let forger = MemoryPayments::new("whsec_shop_demo", std::sync::Arc::new(SystemClock));
+    forger.sign(payload, chrono::Utc::now()).unwrap()
+}
+
+#[tokio::test]
+async fn in_memory_webhooks_are_refused_unless_switched_on() {
+    let shop = Shop::new().await;
+    let (token, order, payload) = forgeable_order(&shop, "forger@example.com").await;
+    let provider = shop.state.memory_payments.as_ref().unwrap();
+    let genuine = provider.sign(&payload, chrono::Utc::now()).unwrap();
+    for signature in [signed_with_the_old_constant(&payload), genuine] {
+        let refused = post_webhook(&shop, &payload, &signature).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.json);
+    }
+    let still = shop
+        .get(&format!("/api/orders/{order}"), Some(&token))
+        .await;
+    assert_eq!(still.json["status"], "pending_payment", "{}", still.json);
+}
+
+#[tokio::test]
+async fn switched_on_in_memory_webhooks_need_the_data_dirs_own_secret() {
+    let shop = Shop::with_config(|config| config.memory_webhooks = true).await;
+    let (token, order, payload) = forgeable_order(&shop, "forger2@example.com").await;
+    let forged = post_webhook(&shop, &payload, &signed_with_the_old_constant(&payload)).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{}", forged.json);
+    let still = shop
+        .get(&format!("/api/orders/{order}"), Some(&token))
+        .await;
+    assert_eq!(still.json["status"], "pending_payment", "{}", still.json);
+
+    let provider = shop.state.memory_payments.as_ref().unwrap();
+    let genuine = provider.sign(&payload, chrono::Utc::now()).unwrap();
+    let applied = post_webhook(&shop, &payload, &genuine).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.json);
+    assert_eq!(applied.json["status"], "paid");
 }
