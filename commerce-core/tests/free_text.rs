@@ -155,16 +155,7 @@ fn review_text_refuses_nul_but_keeps_its_lines() {
 
 #[test]
 fn a_seller_reply_refuses_control_characters() {
-    let (mut review, _) = Review::create(NewReview {
-        id: ReviewId::from_u128(1),
-        product: ProductId::from_u128(1),
-        shop: ShopId::from_u128(1),
-        customer: CustomerId::from_u128(1),
-        rating: Rating::new(5).unwrap(),
-        text: ReviewText::default(),
-        verified_purchase: true,
-        now: now(),
-    });
+    let mut review = review();
     let seller = SellerId::from_u128(1);
     assert_eq!(
         refusal(review.reply(seller, "Thanks\0", now())),
