@@ -27,6 +27,7 @@ pub mod review;
 pub mod search;
 mod service;
 pub mod shipping;
+pub mod text;
 
 pub use error::{Entity, Error, ErrorKind};
 pub use ids::{

@@ -3,6 +3,11 @@
 //! database detected (serialization failure, deadlock, SQLite busy) is retried a bounded
 //! number of times and then `Unavailable`; a lost connection or an exhausted pool is
 //! `Unavailable` (retryable by the caller).
+//!
+//! No database text leaves either: a caller gets plain words (a known unique constraint
+//! names its field, as in `email already registered`; an unknown one says `already
+//! exists`) and at most a SQLSTATE or SQLite result code, never the driver's message,
+//! a constraint, table or column name.
 
 use std::future::Future;
 use std::time::Duration;
@@ -28,6 +33,43 @@ impl From<Error> for DbError {
     }
 }
 
+/// The unique constraints a caller can run into, by the name each database gives them
+/// (SQLite's `table.column` in its message, Postgres's constraint name), and what to tell
+/// the caller instead.
+const KNOWN_UNIQUE: [(&str, &str, &str); 5] = [
+    (
+        "accounts.email",
+        "accounts_email_key",
+        "email already registered",
+    ),
+    (
+        "shops.seller_id",
+        "shops_seller_id_key",
+        "the seller already has a shop",
+    ),
+    ("shops.slug", "shops_slug_key", "slug already taken"),
+    ("products.slug", "products_slug_key", "slug already taken"),
+    (
+        "product_variants.sku",
+        "product_variants_sku_key",
+        "sku already taken",
+    ),
+];
+
+/// What to tell a caller about a unique violation, from the constraint's name (Postgres)
+/// or the driver's message (SQLite: `UNIQUE constraint failed: accounts.email`).
+fn unique_violation(db: &dyn sqlx::error::DatabaseError) -> &'static str {
+    let constraint = db.constraint().unwrap_or_default();
+    let message = db.message();
+    KNOWN_UNIQUE
+        .iter()
+        .find(|(column, name, _)| {
+            constraint == *name
+                || message.strip_prefix("UNIQUE constraint failed: ") == Some(column)
+        })
+        .map_or("already exists", |(_, _, plain)| plain)
+}
+
 /// Postgres codes for a transaction aborted by a concurrent one.
 const PG_LOST_RACE: [&str; 2] = ["40001", "40P01"];
 /// SQLite result codes (primary and extended) for a locked or busy database.
@@ -41,25 +83,21 @@ impl From<sqlx::Error> for DbError {
                 let code = db.code().unwrap_or_default();
                 if PG_LOST_RACE.contains(&code.as_ref()) || SQLITE_BUSY.contains(&code.as_ref()) {
                     return DbError::Retry(Error::Unavailable(format!(
-                        "the database kept aborting the change because of concurrent ones: {}",
-                        db.message()
+                        "the database kept aborting the change because of concurrent ones \
+                         (code {code})"
                     )));
                 }
-                let what = db.constraint().unwrap_or_else(|| db.message());
                 match db.kind() {
                     ErrorKind::UniqueViolation => {
-                        DbError::Fail(Error::Conflict(format!("already exists ({what})")))
+                        DbError::Fail(Error::Conflict(unique_violation(db.as_ref()).into()))
                     }
-                    ErrorKind::ForeignKeyViolation => DbError::Fail(Error::Conflict(format!(
-                        "refers to something that does not exist, or is referred to ({what})"
-                    ))),
-                    ErrorKind::CheckViolation | ErrorKind::NotNullViolation => DbError::Fail(
-                        Error::Conflict(format!("would break a stored rule ({what})")),
-                    ),
-                    _ => DbError::Fail(Error::Unavailable(format!(
-                        "database error {code}: {}",
-                        db.message()
-                    ))),
+                    ErrorKind::ForeignKeyViolation => DbError::Fail(Error::Conflict(
+                        "refers to something that does not exist, or is referred to".into(),
+                    )),
+                    ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
+                        DbError::Fail(Error::Conflict("would break a stored rule".into()))
+                    }
+                    _ => DbError::Fail(Error::Unavailable(format!("database error {code}"))),
                 }
             }
             sqlx::Error::PoolTimedOut => DbError::Fail(Error::Unavailable(
@@ -68,16 +106,17 @@ impl From<sqlx::Error> for DbError {
             sqlx::Error::PoolClosed => {
                 DbError::Fail(Error::Unavailable("the database pool is closed".into()))
             }
-            sqlx::Error::Io(e) => {
-                DbError::Fail(Error::Unavailable(format!("database connection lost: {e}")))
+            sqlx::Error::Io(_) => {
+                DbError::Fail(Error::Unavailable("database connection lost".into()))
             }
-            other => DbError::Fail(Error::Unavailable(format!("database: {other}"))),
+            _ => DbError::Fail(Error::Unavailable("the database failed".into())),
         }
     }
 }
 
 impl From<sqlx::migrate::MigrateError> for DbError {
     fn from(error: sqlx::migrate::MigrateError) -> Self {
+        // Only at start-up, to the operator: the detail is worth more than discretion.
         DbError::Fail(Error::Unavailable(format!("migrations failed: {error}")))
     }
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Slug;
-use super::names::display_name;
 use crate::error::{Entity, Error};
 use crate::ids::CategoryId;
+use crate::text::{self, MAX_LABEL_CHARS};
 
 /// A node of the category tree; `parent` is `None` for a root.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,9 +23,10 @@ pub struct Category {
 }
 
 impl Category {
-    /// A category named `name` with a slug derived from it.
+    /// A category named `name` (one line of at most [`MAX_LABEL_CHARS`] characters, see
+    /// [`crate::text`]) with a slug derived from it.
     pub fn new(id: CategoryId, parent: Option<CategoryId>, name: &str) -> Result<Self, Error> {
-        let name = display_name("name", name, 100)?;
+        let name = text::line("name", name, MAX_LABEL_CHARS)?;
         let slug = Slug::from_name(&name)?;
         Ok(Category {
             id,

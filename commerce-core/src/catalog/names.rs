@@ -119,21 +119,6 @@ impl fmt::Display for Sku {
     }
 }
 
-/// Checks a human-readable name: trimmed, 1 to `max` characters, no control characters.
-pub(crate) fn display_name(field: &'static str, s: &str, max: usize) -> Result<String, Error> {
-    let s = s.trim();
-    if s.is_empty() || s.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("must be 1 to {max} characters"),
-        ));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "contains control characters"));
-    }
-    Ok(s.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

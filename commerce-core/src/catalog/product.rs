@@ -7,11 +7,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::names::display_name;
 use super::{Sku, Slug};
 use crate::error::Error;
 use crate::ids::{CategoryId, ProductId, ShopId, VariantId};
 use crate::pricing::TaxCategory;
+use crate::text::{self, MAX_DESCRIPTION_CHARS, MAX_LABEL_CHARS, MAX_LINE_CHARS, MAX_URL_CHARS};
 
 /// Where a product is in its life: only `Active` products can be bought.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -104,11 +104,12 @@ pub struct NewProduct {
     pub id: ProductId,
     /// The shop selling it.
     pub shop: ShopId,
-    /// Display name, 1–200 characters.
+    /// Display name, one line of 1–200 characters.
     pub name: String,
     /// URL slug; derived from the name when `None`.
     pub slug: Option<Slug>,
-    /// Long description (may be empty).
+    /// Long description (may be empty): at most
+    /// [`MAX_DESCRIPTION_CHARS`](crate::text::MAX_DESCRIPTION_CHARS) characters, lines allowed.
     pub description: String,
     /// Initial status.
     pub status: ProductStatus,
@@ -116,7 +117,7 @@ pub struct NewProduct {
     pub category: Option<CategoryId>,
     /// The brand, if any.
     pub brand: Option<String>,
-    /// Free-form attributes (material, origin, ...).
+    /// Free-form attributes (material, origin, ...): one-line names and non-empty values.
     pub attributes: BTreeMap<String, String>,
     /// Which tax rates apply.
     pub tax_category: TaxCategory,
@@ -149,6 +150,25 @@ impl From<Product> for NewProduct {
     }
 }
 
+/// Name–value pairs (attributes, variant options), each checked as one line: names of
+/// at most [`MAX_LABEL_CHARS`] characters, values of at most `max_value`. Two names that
+/// are the same once trimmed are refused rather than one silently replacing the other.
+fn pairs(
+    field: &'static str,
+    pairs: BTreeMap<String, String>,
+    max_value: usize,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut checked = BTreeMap::new();
+    for (name, value) in pairs {
+        let name = text::line(field, &name, MAX_LABEL_CHARS)?;
+        let value = text::line(field, &value, max_value)?;
+        if checked.insert(name, value).is_some() {
+            return Err(Error::invalid(field, "a name appears twice"));
+        }
+    }
+    Ok(checked)
+}
+
 /// A product with at least one variant. Fields are read through accessors so that the
 /// invariants checked by [`Product::new`] keep holding; to change more than the status,
 /// turn it into a [`NewProduct`], edit, and check it again with [`Product::new`].
@@ -171,9 +191,16 @@ pub struct Product {
 
 impl Product {
     /// Checks a [`NewProduct`]: a name, a valid slug, at least one variant, no SKU or
-    /// variant id twice.
+    /// variant id twice, and every text by the one rule of [`crate::text`] (trimmed,
+    /// bounded in characters, no control characters): the name one line of at most
+    /// [`MAX_LINE_CHARS`], the brand of at most [`MAX_LABEL_CHARS`], the description
+    /// at most [`MAX_DESCRIPTION_CHARS`] on several lines, attribute names
+    /// [`MAX_LABEL_CHARS`] and values [`MAX_LINE_CHARS`], variant option names and
+    /// values [`MAX_LABEL_CHARS`], media alt texts [`MAX_LINE_CHARS`] and URLs
+    /// [`MAX_URL_CHARS`]. A refusal names `name`, `brand`, `description`, `attributes`,
+    /// `options` or `media`.
     pub fn new(new: NewProduct) -> Result<Self, Error> {
-        let name = display_name("name", &new.name, 200)?;
+        let name = text::line("name", &new.name, MAX_LINE_CHARS)?;
         let slug = match new.slug {
             Some(slug) => slug,
             None => Slug::from_name(&name)?,
@@ -194,25 +221,47 @@ impl Product {
                 ));
             }
         }
-        let brand = new
-            .brand
-            .map(|b| display_name("brand", &b, 100))
-            .transpose()?;
-        let mut media = new.media;
+        let brand = text::optional_line("brand", new.brand.as_deref(), MAX_LABEL_CHARS)?;
+        let description =
+            text::optional_text("description", Some(&new.description), MAX_DESCRIPTION_CHARS)?
+                .unwrap_or_default();
+        let attributes = pairs("attributes", new.attributes, MAX_LINE_CHARS)?;
+        let variants = new
+            .variants
+            .into_iter()
+            .map(|variant| {
+                Ok(Variant {
+                    options: pairs("options", variant.options, MAX_LABEL_CHARS)?,
+                    ..variant
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let mut media = new
+            .media
+            .into_iter()
+            .map(|m| {
+                Ok(Media {
+                    url: text::line("media", &m.url, MAX_URL_CHARS)?,
+                    alt: text::optional_line("media", Some(&m.alt), MAX_LINE_CHARS)?
+                        .unwrap_or_default(),
+                    position: m.position,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
         media.sort_by_key(|m| m.position);
         Ok(Product {
             id: new.id,
             shop: new.shop,
             name: name.into(),
             slug,
-            description: new.description,
+            description,
             status: new.status,
             category: new.category,
             brand,
-            attributes: new.attributes,
+            attributes,
             tax_category: new.tax_category,
             media,
-            variants: new.variants,
+            variants,
             created_at: new.created_at,
         })
     }

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::Slug;
-use super::names::display_name;
 use crate::error::Error;
 use crate::ids::{SellerId, ShopId};
+use crate::text::{self, MAX_LABEL_CHARS};
 
 /// A seller's shop. [`super::Catalog::add_shop`] keeps it to one shop per seller.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,9 +21,10 @@ pub struct Shop {
 }
 
 impl Shop {
-    /// A shop named `name`, with a slug derived from it.
+    /// A shop named `name` (one line of at most [`MAX_LABEL_CHARS`] characters, see
+    /// [`crate::text`]), with a slug derived from it.
     pub fn new(id: ShopId, seller: SellerId, name: &str) -> Result<Self, Error> {
-        let name = display_name("name", name, 100)?;
+        let name = text::line("name", name, MAX_LABEL_CHARS)?;
         let slug = Slug::from_name(&name)?;
         Ok(Shop {
             id,

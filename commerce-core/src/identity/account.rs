@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Email, PasswordHash, Role, TokenHash};
+use crate::error::Error;
 use crate::ids::{AccountId, AddressId, CustomerId};
 use crate::pricing::CountryCode;
+use crate::text::{self, MAX_LINE_CHARS};
 
 /// A login: a customer, a seller or an admin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +37,19 @@ pub struct Profile {
     pub marketing_opt_in: bool,
 }
 
+impl Profile {
+    /// The profile with its texts checked by the one rule of [`crate::text`]: the name
+    /// and the phone one line of at most [`MAX_LINE_CHARS`] characters, the name
+    /// required. A refusal names `name` or `phone`.
+    pub fn checked(self) -> Result<Self, Error> {
+        Ok(Profile {
+            name: text::line("name", &self.name, MAX_LINE_CHARS)?,
+            phone: text::optional_line("phone", self.phone.as_deref(), MAX_LINE_CHARS)?,
+            marketing_opt_in: self.marketing_opt_in,
+        })
+    }
+}
+
 /// A postal address as entered, before it has an id and an owner.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAddress {
@@ -54,6 +69,68 @@ pub struct NewAddress {
     pub country: CountryCode,
     /// Phone number for the carrier.
     pub phone: Option<String>,
+}
+
+/// The field names an address's refusals carry: plain in the address book,
+/// `ship_to.`-prefixed at checkout.
+pub(crate) struct AddressFields {
+    name: &'static str,
+    line1: &'static str,
+    line2: &'static str,
+    city: &'static str,
+    postal_code: &'static str,
+    region: &'static str,
+    phone: &'static str,
+}
+
+impl AddressFields {
+    /// Names for an address-book entry: `name`, `line1`, ...
+    pub(crate) const BOOK: AddressFields = AddressFields {
+        name: "name",
+        line1: "line1",
+        line2: "line2",
+        city: "city",
+        postal_code: "postal_code",
+        region: "region",
+        phone: "phone",
+    };
+
+    /// Names for the address an order ships to: `ship_to.name`, `ship_to.line1`, ...
+    pub(crate) const SHIP_TO: AddressFields = AddressFields {
+        name: "ship_to.name",
+        line1: "ship_to.line1",
+        line2: "ship_to.line2",
+        city: "ship_to.city",
+        postal_code: "ship_to.postal_code",
+        region: "ship_to.region",
+        phone: "ship_to.phone",
+    };
+}
+
+impl NewAddress {
+    /// The address with its texts checked by the one rule of [`crate::text`]: each one
+    /// line of at most [`MAX_LINE_CHARS`] characters; the name, first line, city and
+    /// postal code required, the rest blank for absent. A refusal names the field
+    /// (`name`, `line1`, `line2`, `city`, `postal_code`, `region`, `phone`).
+    pub fn checked(self) -> Result<Self, Error> {
+        self.checked_as(&AddressFields::BOOK)
+    }
+
+    /// As [`NewAddress::checked`], naming the fields as `fields` says.
+    pub(crate) fn checked_as(self, fields: &AddressFields) -> Result<Self, Error> {
+        let one = |field, raw: &str| text::line(field, raw, MAX_LINE_CHARS);
+        let optional = |field, raw: Option<&str>| text::optional_line(field, raw, MAX_LINE_CHARS);
+        Ok(NewAddress {
+            name: one(fields.name, &self.name)?,
+            line1: one(fields.line1, &self.line1)?,
+            line2: optional(fields.line2, self.line2.as_deref())?,
+            city: one(fields.city, &self.city)?,
+            postal_code: one(fields.postal_code, &self.postal_code)?,
+            region: optional(fields.region, self.region.as_deref())?,
+            country: self.country,
+            phone: optional(fields.phone, self.phone.as_deref())?,
+        })
+    }
 }
 
 /// An address in a customer's address book.

@@ -9,6 +9,7 @@ mod password;
 mod token;
 
 pub use access::{Actor, Principal, Role};
+pub(crate) use account::AddressFields;
 pub use account::{Account, Address, NewAddress, Profile, ResetToken, Session};
 pub use email::Email;
 pub use password::{Password, PasswordHash};

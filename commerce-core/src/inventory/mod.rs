@@ -15,5 +15,5 @@ pub use plan::{check_request, plan_reservation, reservable, total_available};
 
 pub use stock::{
     Reservation, ReservationLine, ReservationRequest, ReservationState, ReservedUnits, StockEffect,
-    StockLevel, StockPolicy,
+    StockLevel, StockPolicy, check_adjustment,
 };

@@ -27,9 +27,14 @@ impl StockLevel {
         self.on_hand - self.reserved
     }
 
-    /// Adds `delta` units on hand (negative to write off). `InsufficientStock` if on hand
-    /// would fall below zero or below what is reserved here; nothing changes then.
+    /// The largest stock change one adjustment may make, either way: a billion units.
+    pub const MAX_ADJUSTMENT: i64 = 1_000_000_000;
+
+    /// Adds `delta` units on hand (negative to write off). `InvalidInput` on `delta`
+    /// beyond ±[`StockLevel::MAX_ADJUSTMENT`]; `InsufficientStock` if on hand would fall
+    /// below zero or below what is reserved here. Nothing changes on error.
     pub fn adjust(&mut self, delta: i64) -> Result<(), Error> {
+        check_adjustment(delta)?;
         let on_hand = self
             .on_hand
             .checked_add(delta)
@@ -44,6 +49,19 @@ impl StockLevel {
         self.on_hand = on_hand;
         Ok(())
     }
+}
+
+/// Refuses a stock change beyond ±[`StockLevel::MAX_ADJUSTMENT`] units with
+/// [`Error::InvalidInput`] on `delta`: no shop moves a billion units at once, and a
+/// larger figure is a typo or an attempt to overflow the counters.
+pub fn check_adjustment(delta: i64) -> Result<(), Error> {
+    if delta.unsigned_abs() > StockLevel::MAX_ADJUSTMENT.unsigned_abs() {
+        return Err(Error::invalid(
+            "delta",
+            format!("at most {} units either way", StockLevel::MAX_ADJUSTMENT),
+        ));
+    }
+    Ok(())
 }
 
 /// Per-SKU stock rules.

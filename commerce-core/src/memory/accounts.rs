@@ -71,7 +71,7 @@ impl AccountStore for MemoryAccounts {
             return Err(Error::Conflict(format!("account {} exists", account.id)));
         }
         if state.by_email.contains_key(&account.email) {
-            return Err(Error::Conflict("e-mail already registered".into()));
+            return Err(Error::Conflict("email already registered".into()));
         }
         self.outbox.push(events)?;
         state.by_email.insert(account.email.clone(), account.id);
@@ -100,7 +100,7 @@ impl AccountStore for MemoryAccounts {
         };
         if old_email != account.email {
             if state.by_email.contains_key(&account.email) {
-                return Err(Error::Conflict("e-mail already registered".into()));
+                return Err(Error::Conflict("email already registered".into()));
             }
             state.by_email.remove(&old_email);
             state.by_email.insert(account.email.clone(), account.id);

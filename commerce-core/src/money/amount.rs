@@ -35,23 +35,36 @@ impl Money {
         Money::new(Decimal::ZERO, currency)
     }
 
-    /// Parses a decimal string such as `"19.99"`; refuses anything that is not a plain
-    /// decimal number, and amounts finer than the currency's minor units.
+    /// Parses a decimal string such as `"19.99"`, strictly: an optional `-`, ASCII digits,
+    /// and optionally a `.` followed by at most the currency's minor units of digits.
+    ///
+    /// Refused with [`Error::InvalidInput`] on `amount` rather than reinterpreted:
+    /// surrounding or inner spaces, a `+`, exponents, separators such as `_` or `,`,
+    /// `".5"` and `"5."`, negative zero (`"-0"`, `"-0.00"`), and more decimals than the
+    /// currency has, even zeros (`"10.000"` USD, `"10.0"` JPY).
     pub fn parse(amount: &str, currency: Currency) -> Result<Self, Error> {
-        let invalid = |reason: &str| Error::InvalidInput {
-            field: "amount",
-            reason: reason.to_owned(),
+        let invalid = |reason: &str| Error::invalid("amount", reason);
+        let unsigned = amount.strip_prefix('-').unwrap_or(amount);
+        let (whole, fraction) = match unsigned.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (unsigned, None),
         };
-        let value =
-            Decimal::from_str_exact(amount.trim()).map_err(|_| invalid("not a decimal number"))?;
-        let money = Money::new(value, currency);
-        if !money.is_in_minor_units() {
-            return Err(invalid(&format!(
-                "{currency} has {} decimal places",
-                currency.minor_units()
-            )));
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+            return Err(invalid(
+                "not a plain decimal number such as 19.99 (digits, one '.', no spaces)",
+            ));
         }
-        Ok(money)
+        let places = currency.minor_units();
+        if fraction.is_some_and(|f| f.len() > places as usize) {
+            return Err(invalid(&format!("{currency} has {places} decimal places")));
+        }
+        let value =
+            Decimal::from_str_exact(amount).map_err(|_| invalid("too large or too precise"))?;
+        if value.is_zero() && amount.starts_with('-') {
+            return Err(invalid("negative zero is not an amount"));
+        }
+        Ok(Money::new(value, currency))
     }
 
     /// Builds an amount from a count of minor units: `from_minor_units(1999, USD)` is 19.99,

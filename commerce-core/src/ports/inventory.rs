@@ -23,8 +23,10 @@ pub trait InventoryStore: Send + Sync {
     async fn policy(&self, sku: &Sku) -> Result<StockPolicy, Error>;
 
     /// Adds `delta` units on hand at a location (negative to write off), creating the
-    /// level at zero first if needed. `InsufficientStock` if on hand would fall below
-    /// what is reserved there (or below zero); nothing changes then.
+    /// level at zero first if needed (the change is [`StockLevel::adjust`]).
+    /// `InvalidInput` on `delta` beyond ±[`StockLevel::MAX_ADJUSTMENT`]; `InsufficientStock`
+    /// if on hand would fall below what is reserved there (or below zero); nothing
+    /// changes, and no level is created, on error.
     async fn adjust_stock(
         &self,
         sku: &Sku,

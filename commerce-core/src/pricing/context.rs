@@ -18,15 +18,13 @@ use crate::money::RoundingMode;
 pub struct CustomerGroup(String);
 
 impl CustomerGroup {
-    /// A group name of 1–40 visible characters.
+    /// The most characters a group name may have.
+    pub const MAX_CHARS: usize = 40;
+
+    /// A group name: one line of 1 to [`CustomerGroup::MAX_CHARS`] characters (the rule
+    /// of [`crate::text`]), stored lower case.
     pub fn parse(name: &str) -> Result<Self, Error> {
-        let name = name.trim();
-        if name.is_empty() || name.len() > 40 || name.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "customer_group",
-                "1 to 40 visible characters",
-            ));
-        }
+        let name = crate::text::line("customer_group", name, Self::MAX_CHARS)?;
         Ok(CustomerGroup(name.to_lowercase()))
     }
 

@@ -2,6 +2,7 @@
 //! function that combines them into a [`PricedCart`].
 
 mod context;
+mod country;
 mod engine;
 mod price_list;
 mod priced;
@@ -12,6 +13,7 @@ mod tax;
 pub use context::{
     CustomerGroup, PricingContext, PricingRules, PromotionUsage, Shopper, StoreSettings,
 };
+pub use country::CountryCode;
 pub use engine::price_cart;
 pub use price_list::{
     PriceBook, PriceKind, PriceList, QuantityTier, SalePrice, UnitPrice, VariantPrice,
@@ -24,4 +26,4 @@ pub use promotion::{
     Benefit, Condition, CouponCode, CouponRejection, Promotion, Stacking, Target, find_coupon,
 };
 pub use shipping::{ShippingMethod, ShippingRate, WeightTier};
-pub use tax::{CountryCode, Region, TaxCategory, TaxMode, TaxRate, TaxTable};
+pub use tax::{Region, TaxCategory, TaxMode, TaxRate, TaxTable};

@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{CustomerGroup, PricingContext};
-use crate::catalog::names::display_name;
 use crate::error::Error;
 use crate::ids::{CategoryId, ProductId, PromotionId};
 use crate::money::Money;
+use crate::text::{self, MAX_LINE_CHARS};
 
 /// A coupon code, compared case-insensitively: `summer10` and `SUMMER10` are one code.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -243,12 +243,13 @@ pub struct Promotion {
 
 impl Promotion {
     /// A combinable automatic promotion of priority 0 with no conditions; refine it with
-    /// the builder methods.
+    /// the builder methods. `name` is one line of at most [`MAX_LINE_CHARS`] characters
+    /// (see [`crate::text`]).
     pub fn new(id: PromotionId, name: &str, benefit: Benefit) -> Result<Self, Error> {
         benefit.validate()?;
         Ok(Promotion {
             id,
-            name: display_name("name", name, 200)?.into(),
+            name: text::line("name", name, MAX_LINE_CHARS)?.into(),
             coupon: None,
             benefit,
             conditions: Vec::new(),

@@ -1,10 +1,9 @@
 //! Tax: rates by region and tax category, in tax-exclusive or tax-inclusive stores.
 
-use std::fmt;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::CountryCode;
 use crate::error::Error;
 
 /// Whether catalog prices include tax.
@@ -55,48 +54,6 @@ impl TaxCategory {
 impl Default for TaxCategory {
     fn default() -> Self {
         TaxCategory::standard()
-    }
-}
-
-/// An ISO 3166-1 alpha-2 country code, upper case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct CountryCode([u8; 2]);
-
-impl CountryCode {
-    /// Parses two ASCII letters, in either case.
-    pub fn parse(code: &str) -> Result<Self, Error> {
-        match code.as_bytes() {
-            &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Ok(CountryCode([
-                a.to_ascii_uppercase(),
-                b.to_ascii_uppercase(),
-            ])),
-            _ => Err(Error::invalid("country", "two letters, ISO 3166-1")),
-        }
-    }
-
-    /// The code as text.
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("??")
-    }
-}
-
-impl TryFrom<String> for CountryCode {
-    type Error = Error;
-    fn try_from(s: String) -> Result<Self, Error> {
-        CountryCode::parse(&s)
-    }
-}
-
-impl From<CountryCode> for String {
-    fn from(c: CountryCode) -> String {
-        c.as_str().to_owned()
-    }
-}
-
-impl fmt::Display for CountryCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

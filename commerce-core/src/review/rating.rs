@@ -5,11 +5,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::text;
 
 /// The most characters a review title may have.
 pub const MAX_TITLE_CHARS: usize = 120;
-/// The most characters a review text may have.
-pub const MAX_TEXT_CHARS: usize = 5000;
+/// The most characters a review text (or a seller's reply) may have.
+pub const MAX_TEXT_CHARS: usize = text::MAX_TEXT_CHARS;
 
 /// A star rating, 1 to 5. Its constructor is its parser: a `Rating` is always valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -57,8 +58,9 @@ impl fmt::Display for Rating {
     }
 }
 
-/// A review's optional title and text, trimmed; blank means absent. The title is at most
-/// [`MAX_TITLE_CHARS`] characters on one line, the text at most [`MAX_TEXT_CHARS`].
+/// A review's optional title and text, by the one rule of [`crate::text`]: trimmed,
+/// blank means absent, no control characters. The title is one line of at most
+/// [`MAX_TITLE_CHARS`] characters, the text at most [`MAX_TEXT_CHARS`] on several lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewText {
     title: Option<String>,
@@ -67,17 +69,13 @@ pub struct ReviewText {
 
 impl ReviewText {
     /// Parses a title and a text; [`Error::InvalidInput`] on field `title` or `text` when
-    /// one is too long (or the title spans lines), naming the first at fault.
+    /// one is too long, has control characters (or the title spans lines), naming the
+    /// first at fault.
     pub fn parse(title: Option<&str>, text: Option<&str>) -> Result<Self, Error> {
-        let title = bounded("title", title, MAX_TITLE_CHARS)?;
-        if title
-            .as_deref()
-            .is_some_and(|t| t.chars().any(char::is_control))
-        {
-            return Err(Error::invalid("title", "must be one line of text"));
-        }
-        let text = bounded("text", text, MAX_TEXT_CHARS)?;
-        Ok(ReviewText { title, text })
+        Ok(ReviewText {
+            title: text::optional_line("title", title, MAX_TITLE_CHARS)?,
+            text: text::optional_text("text", text, MAX_TEXT_CHARS)?,
+        })
     }
 
     /// The title, if any.
@@ -89,20 +87,6 @@ impl ReviewText {
     pub fn text(&self) -> Option<&str> {
         self.text.as_deref()
     }
-}
-
-/// `value` trimmed, `None` when blank, refused beyond `max` characters.
-fn bounded(field: &'static str, value: Option<&str>, max: usize) -> Result<Option<String>, Error> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if value.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(Some(value.to_owned()))
 }
 
 #[cfg(test)]

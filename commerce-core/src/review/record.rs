@@ -138,22 +138,16 @@ impl Review {
         self.moderate(ReviewStatus::Visible, now)
     }
 
-    /// The seller's one reply: `text` trimmed, 1 to [`MAX_TEXT_CHARS`] characters
-    /// ([`Error::InvalidInput`] on field `reply` otherwise); [`Error::Conflict`] if the
-    /// review has a reply already.
+    /// The seller's one reply: `text` by the one rule of [`crate::text`], 1 to
+    /// [`MAX_TEXT_CHARS`] characters on several lines ([`Error::InvalidInput`] on field
+    /// `reply` otherwise); [`Error::Conflict`] if the review has a reply already.
     pub fn reply(
         &mut self,
         seller: SellerId,
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<EventRecord, Error> {
-        let text = text.trim();
-        if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
-            return Err(Error::invalid(
-                "reply",
-                format!("must be 1 to {MAX_TEXT_CHARS} characters"),
-            ));
-        }
+        let text = crate::text::text("reply", text, MAX_TEXT_CHARS)?;
         if self.reply.is_some() {
             return Err(Error::Conflict(format!(
                 "review {} already has the seller's reply",
@@ -162,7 +156,7 @@ impl Review {
         }
         self.reply = Some(SellerReply {
             seller,
-            text: text.to_owned(),
+            text,
             at: now,
         });
         Ok(self.touched(now))

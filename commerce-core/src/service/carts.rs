@@ -16,7 +16,9 @@ use crate::identity::Principal;
 use crate::ids::{CartId, CustomerId, ShippingMethodId, VariantId};
 use crate::money::Currency;
 use crate::order::OrderStatus;
-use crate::pricing::{PricedCart, PricingContext, PricingRules, Region, Shopper, price_cart};
+use crate::pricing::{
+    CountryCode, PricedCart, PricingContext, PricingRules, Region, Shopper, price_cart,
+};
 
 use super::Commerce;
 
@@ -122,10 +124,12 @@ impl Commerce {
         // Coupons read promotions, not prices.
         let rules = self.stores.pricing.rules_for(&[]).await?;
         // Coupon eligibility reads the shopper, the time and the usage, never the
-        // destination: "ZZ" is ISO 3166's code for an unknown country.
-        let context = self
-            .pricing_context(&cart, Region::country("ZZ")?, None)
-            .await?;
+        // destination: ISO 3166's code for an unknown country stands in for it.
+        let anywhere = Region {
+            country: CountryCode::UNKNOWN,
+            state: None,
+        };
+        let context = self.pricing_context(&cart, anywhere, None).await?;
         cart.apply_coupon(code, &rules.promotions, &context)?;
         self.stores.carts.save_cart(&cart, Vec::new()).await
     }

@@ -2,7 +2,7 @@
 
 use crate::cart::{CartContext, RepriceReport};
 use crate::error::{Entity, Error};
-use crate::identity::{NewAddress, Principal};
+use crate::identity::{AddressFields, NewAddress, Principal};
 use crate::ids::{CartId, OrderId, ShippingMethodId};
 use crate::money::Money;
 use crate::order::{Order, OrderNumber, OrderStatus, Placement};
@@ -44,7 +44,9 @@ pub struct Checkout {
 impl Commerce {
     /// Checks out a cart: prices it now, then stores the order, its stock reservation,
     /// the checked-out cart and the events in one atomic step (nothing if any line is out
-    /// of stock), then opens the provider payment. Only the cart's customer may.
+    /// of stock), then opens the provider payment. Only the cart's customer may. The
+    /// address is checked as [`NewAddress::checked`] does, a refusal naming
+    /// `ship_to.<field>`, and stored trimmed.
     pub async fn checkout(
         &self,
         actor: Principal,
@@ -61,7 +63,10 @@ impl Commerce {
         {
             return self.replayed(actor, order, &request).await;
         }
-        validate_address(&request.ship_to)?;
+        let ship_to = request
+            .ship_to
+            .clone()
+            .checked_as(&AddressFields::SHIP_TO)?;
         let cart = self
             .stores
             .carts
@@ -75,8 +80,8 @@ impl Commerce {
         let now = self.now();
         let (catalog, rules) = self.pricing_inputs(&cart, &[]).await?;
         let region = Region {
-            country: request.ship_to.country,
-            state: request.ship_to.region.clone(),
+            country: ship_to.country,
+            state: ship_to.region.clone(),
         };
         let context = self
             .pricing_context(&cart, region, request.shipping_method)
@@ -107,7 +112,7 @@ impl Commerce {
             cart: &cart,
             priced: &priced,
             catalog: &catalog,
-            ship_to: &request.ship_to,
+            ship_to: &ship_to,
             capture: self.config.capture,
             reservation_ttl: self.config.reservation_ttl,
             now,
@@ -170,22 +175,4 @@ impl Commerce {
             repriced: RepriceReport::default(),
         })
     }
-}
-
-/// A shipping address must name a recipient, a street, a city and a postal code, each
-/// 1–200 visible characters.
-fn validate_address(address: &NewAddress) -> Result<(), Error> {
-    let fields = [
-        ("ship_to.name", address.name.as_str()),
-        ("ship_to.line1", address.line1.as_str()),
-        ("ship_to.city", address.city.as_str()),
-        ("ship_to.postal_code", address.postal_code.as_str()),
-    ];
-    for (field, value) in fields {
-        let value = value.trim();
-        if value.is_empty() || value.chars().count() > 200 || value.chars().any(char::is_control) {
-            return Err(Error::invalid(field, "1 to 200 visible characters"));
-        }
-    }
-    Ok(())
 }

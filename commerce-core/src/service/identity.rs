@@ -22,9 +22,6 @@ const BAD_SESSION: Error = Error::Unauthenticated("invalid or expired session");
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$IA+hhlJC8BtkkSmCgAjCSw$\
     0qI4uJ7ujlAsTllie1Y9F4DKOXEWN4roXwyfIwU5JQ0";
 
-/// Longest free-text field (names, address lines, phone numbers), in characters.
-const MAX_TEXT: usize = 200;
-
 impl Commerce {
     /// Registers an account and returns it. Anyone (a guest included) may register a
     /// customer; registering a seller or an admin takes an admin. The e-mail is
@@ -44,7 +41,7 @@ impl Commerce {
         }
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
-        let profile = checked_profile(Profile {
+        let profile = Profile::checked(Profile {
             name: name.to_owned(),
             ..Profile::default()
         })?;
@@ -184,7 +181,7 @@ impl Commerce {
         profile: Profile,
     ) -> Result<Account, Error> {
         require_self_or_admin(actor, account, "update profile")?;
-        let profile = checked_profile(profile)?;
+        let profile = profile.checked()?;
         self.stores.accounts.update_profile(account, profile).await
     }
 
@@ -201,7 +198,7 @@ impl Commerce {
         let address = Address {
             id: AddressId::random(),
             owner,
-            address: checked_address(address)?,
+            address: address.checked()?,
             is_default,
         };
         self.stores.accounts.save_address(address.clone()).await?;
@@ -231,7 +228,7 @@ impl Commerce {
         let address = Address {
             id,
             owner: stored.owner,
-            address: checked_address(address)?,
+            address: address.checked()?,
             is_default,
         };
         self.stores.accounts.save_address(address.clone()).await?;
@@ -274,52 +271,6 @@ fn require_self_or_admin(
     } else {
         Err(Error::forbidden(action))
     }
-}
-
-/// A profile with its texts trimmed and checked.
-fn checked_profile(profile: Profile) -> Result<Profile, Error> {
-    Ok(Profile {
-        name: required_text("name", &profile.name)?,
-        phone: optional_text("phone", profile.phone.as_deref())?,
-        marketing_opt_in: profile.marketing_opt_in,
-    })
-}
-
-/// An address with its texts trimmed and checked.
-fn checked_address(address: NewAddress) -> Result<NewAddress, Error> {
-    Ok(NewAddress {
-        name: required_text("name", &address.name)?,
-        line1: required_text("line1", &address.line1)?,
-        line2: optional_text("line2", address.line2.as_deref())?,
-        city: required_text("city", &address.city)?,
-        postal_code: required_text("postal_code", &address.postal_code)?,
-        region: optional_text("region", address.region.as_deref())?,
-        country: address.country,
-        phone: optional_text("phone", address.phone.as_deref())?,
-    })
-}
-
-/// `raw` trimmed: non-empty, at most [`MAX_TEXT`] characters, no control characters.
-fn required_text(field: &'static str, raw: &str) -> Result<String, Error> {
-    optional_text(field, Some(raw))?.ok_or_else(|| Error::invalid(field, "must not be empty"))
-}
-
-/// `raw` trimmed, `None` if blank; at most [`MAX_TEXT`] characters, no control
-/// characters.
-fn optional_text(field: &'static str, raw: Option<&str>) -> Result<Option<String>, Error> {
-    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if text.chars().count() > MAX_TEXT {
-        return Err(Error::invalid(
-            field,
-            format!("at most {MAX_TEXT} characters"),
-        ));
-    }
-    if text.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "must not contain control characters"));
-    }
-    Ok(Some(text.to_owned()))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::catalog::Sku;
 use crate::error::{Entity, Error};
 use crate::identity::Principal;
 use crate::ids::LocationId;
-use crate::inventory::{Reservation, StockLevel, StockPolicy};
+use crate::inventory::{Reservation, StockLevel, StockPolicy, check_adjustment};
 
 impl Commerce {
     /// Adds `delta` units on hand of `sku` at `location` (negative to write off).
@@ -15,6 +15,7 @@ impl Commerce {
     /// # Errors
     /// [`Error::Forbidden`] unless `actor` is an admin or the seller whose shop sells the
     /// SKU ([`Error::NotFound`] for a seller when no shop sells it);
+    /// [`Error::InvalidInput`] on `delta` beyond ±[`StockLevel::MAX_ADJUSTMENT`];
     /// [`Error::InsufficientStock`] when a write-off would take on hand below zero or
     /// below what is reserved. Nothing changes on error.
     pub async fn adjust_stock(
@@ -26,6 +27,7 @@ impl Commerce {
     ) -> Result<StockLevel, Error> {
         self.require_stock_access(&actor, sku, "adjust stock")
             .await?;
+        check_adjustment(delta)?;
         self.stores
             .inventory
             .adjust_stock(sku, location, delta, self.now())

@@ -6,6 +6,7 @@ use crate::ids::{OrderId, RefundId};
 use crate::money::Money;
 use crate::order::{Effects, Fulfilment, Order, OrderLine, OrderNumber, OrderStatus, Refund};
 use crate::payment::IdempotencyKey;
+use crate::text::MAX_LINE_CHARS;
 
 use super::Commerce;
 
@@ -95,13 +96,15 @@ impl Commerce {
 
     /// Cancels an order: its customer or an admin may, before it ships. Unpaid, the
     /// stock is released and the open payment voided; paid, the stock is restocked and
-    /// everything captured is refunded.
+    /// everything captured is refunded. The `reason` may be
+    /// empty, otherwise one line of at most [`MAX_LINE_CHARS`] characters ([`crate::text`]).
     pub async fn cancel_order(
         &self,
         actor: Principal,
         id: OrderId,
         reason: &str,
     ) -> Result<Order, Error> {
+        let reason = &checked_reason(reason)?;
         let order = self.load_order(id).await?;
         actor.require_customer(order.customer, "cancel order")?;
         let now = self.now();
@@ -115,7 +118,8 @@ impl Commerce {
 
     /// Refunds part or all of what was captured (admins only). More than was captured
     /// and not yet refunded is `InvalidInput` on `amount` and nothing is refunded. A retry
-    /// with the same key refunds once.
+    /// with the same key refunds once. The `reason` may be
+    /// empty, otherwise one line of at most [`MAX_LINE_CHARS`] characters ([`crate::text`]).
     pub async fn refund(
         &self,
         actor: Principal,
@@ -125,6 +129,7 @@ impl Commerce {
         key: &IdempotencyKey,
     ) -> Result<Order, Error> {
         actor.require_admin("refund order")?;
+        let reason = &checked_reason(reason)?;
         let order = self.load_order(id).await?;
         let key = key.derive("refund");
         let refund_id = RefundId::from_uuid(key.stable_uuid());
@@ -149,7 +154,8 @@ impl Commerce {
     }
 
     /// Moves an order on without side effects of its own (admins only): to processing or
-    /// completed, or marks it returned (which restocks).
+    /// completed, or marks it returned (which restocks). The `reason` may be empty,
+    /// otherwise one line of at most [`MAX_LINE_CHARS`] characters ([`crate::text`]).
     pub async fn set_order_status(
         &self,
         actor: Principal,
@@ -158,6 +164,7 @@ impl Commerce {
         reason: &str,
     ) -> Result<Order, Error> {
         actor.require_admin("change order status")?;
+        let reason = &checked_reason(reason)?;
         let now = self.now();
         let (order, _) = self
             .change_order(id, |order| {
@@ -313,4 +320,11 @@ impl Commerce {
     pub(super) fn order_key(&self, order: &Order, step: &str) -> Result<IdempotencyKey, Error> {
         IdempotencyKey::parse(&format!("order-{}-{step}", order.id))
     }
+}
+
+/// A cancellation, refund or status-change reason: possibly empty, otherwise one line of
+/// at most [`MAX_LINE_CHARS`] characters by the rule of [`crate::text`]
+/// ([`Error::InvalidInput`] on `reason`).
+fn checked_reason(raw: &str) -> Result<String, Error> {
+    Ok(crate::text::optional_line("reason", Some(raw), MAX_LINE_CHARS)?.unwrap_or_default())
 }

@@ -31,9 +31,11 @@ impl Commerce {
     ) -> Result<PaymentAttempt, Error> {
         let order = self.load_order(id).await?;
         actor.require_customer(order.customer, "pay for order")?;
-        if payment_method.is_empty() || payment_method.len() > 200 {
-            return Err(Error::invalid("payment_method", "1 to 200 characters"));
-        }
+        crate::text::line(
+            "payment_method",
+            payment_method,
+            crate::text::MAX_LINE_CHARS,
+        )?;
         let payment = self.open_payment(order).await?;
         let key = self.order_key(&self.load_order(id).await?, "confirm")?;
         match self

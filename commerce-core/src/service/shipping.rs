@@ -50,9 +50,9 @@ impl Commerce {
         status: TrackingStatus,
         detail: &str,
     ) -> Result<Order, Error> {
-        if detail.chars().count() > 500 || detail.chars().any(char::is_control) {
-            return Err(Error::invalid("detail", "at most 500 visible characters"));
-        }
+        let detail =
+            crate::text::optional_line("detail", Some(detail), TrackingEvent::MAX_DETAIL_CHARS)?
+                .unwrap_or_default();
         let current = self.load_order(order).await?;
         let shop = current
             .fulfilments
@@ -66,7 +66,7 @@ impl Commerce {
         let update = TrackingEvent {
             at: now,
             status,
-            detail: detail.to_owned(),
+            detail,
         };
         let (order, _) = self
             .change_order(order, |o| o.track(shipment, update.clone(), now).map(Some))

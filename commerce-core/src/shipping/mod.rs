@@ -37,8 +37,14 @@ pub struct TrackingEvent {
     pub at: DateTime<Utc>,
     /// The status reported.
     pub status: TrackingStatus,
-    /// Free text from the carrier ("Arrived at sort facility").
+    /// Free text from the carrier ("Arrived at sort facility"), possibly empty: one line
+    /// of at most [`TrackingEvent::MAX_DETAIL_CHARS`] characters.
     pub detail: String,
+}
+
+impl TrackingEvent {
+    /// The most characters a tracking detail may have.
+    pub const MAX_DETAIL_CHARS: usize = 500;
 }
 
 /// A parcel sent for a fulfilment.
@@ -56,7 +62,8 @@ pub struct Shipment {
     pub events: Vec<TrackingEvent>,
 }
 
-/// A carrier and tracking number, checked: 1–60 visible characters each.
+/// A carrier and tracking number, checked: each one line of 1 to
+/// [`Consignment::MAX_CHARS`] characters (the rule of [`crate::text`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consignment {
     carrier: String,
@@ -64,19 +71,18 @@ pub struct Consignment {
 }
 
 impl Consignment {
+    /// The most characters a carrier name or a tracking number may have.
+    pub const MAX_CHARS: usize = 60;
+
     /// Parses a carrier name and tracking number.
     pub fn parse(carrier: &str, tracking_number: &str) -> Result<Self, Error> {
-        fn field(name: &'static str, raw: &str) -> Result<String, Error> {
-            let value = raw.trim();
-            if value.is_empty() || value.chars().count() > 60 || value.chars().any(char::is_control)
-            {
-                return Err(Error::invalid(name, "1 to 60 visible characters"));
-            }
-            Ok(value.to_owned())
-        }
         Ok(Consignment {
-            carrier: field("carrier", carrier)?,
-            tracking_number: field("tracking_number", tracking_number)?,
+            carrier: crate::text::line("carrier", carrier, Self::MAX_CHARS)?,
+            tracking_number: crate::text::line(
+                "tracking_number",
+                tracking_number,
+                Self::MAX_CHARS,
+            )?,
         })
     }
 

@@ -160,7 +160,7 @@ impl<DB: Backend> SqlStore<DB> {
             .bind(account.email.as_str())
             .bind(account.id.as_uuid());
         if DB::fetch_optional(&mut tx, taken).await?.is_some() {
-            return Err(Error::Conflict("e-mail already registered".into()).into());
+            return Err(Error::Conflict("email already registered".into()).into());
         }
         let update = Sql::new("UPDATE accounts SET email = $2, doc = $3 WHERE id = $1")
             .bind(account.id.as_uuid())

@@ -185,6 +185,40 @@ pub async fn duplicate_email_is_conflict_and_changes_nothing(stores: Stores) {
     );
 }
 
+/// A taken e-mail, on creating or on updating an account, is a `Conflict` that names the
+/// `email` field in plain words and quotes nothing of the database (no constraint, table
+/// or driver text); a taken id says nothing of the database either.
+pub async fn a_taken_email_says_so_without_database_text(stores: Stores) {
+    create(&stores, 1, "ada@example.com").await;
+    let bob = create(&stores, 2, "bob@example.com").await;
+    let twin = account(3, "ada@example.com");
+    let created = stores
+        .accounts
+        .create_account(twin.clone(), Vec::new())
+        .await
+        .expect_err("the e-mail is taken");
+    let mut moved = bob.clone();
+    moved.email = email("ada@example.com");
+    let updated = stores
+        .accounts
+        .update_account(moved)
+        .await
+        .expect_err("the e-mail is taken");
+    for error in [&created, &updated] {
+        assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
+        assert!(error.to_string().contains("email"), "{error}");
+        super::assert_no_database_text(error);
+    }
+    let same_id = account(1, "new@example.com");
+    let error = stores
+        .accounts
+        .create_account(same_id, Vec::new())
+        .await
+        .expect_err("the id is taken");
+    assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
+    super::assert_no_database_text(&error);
+}
+
 /// A second account with a taken id is a `Conflict`; its e-mail stays free.
 pub async fn duplicate_id_is_conflict_and_changes_nothing(stores: Stores) {
     let ada = create(&stores, 1, "ada@example.com").await;
@@ -691,6 +725,7 @@ macro_rules! accounts_conformance {
                 create_then_read_by_id_and_email,
                 duplicate_email_is_conflict_and_changes_nothing,
                 duplicate_id_is_conflict_and_changes_nothing,
+                a_taken_email_says_so_without_database_text,
                 create_account_appends_event_to_outbox,
                 update_account_replaces_and_moves_email,
                 update_account_email_taken_is_conflict,

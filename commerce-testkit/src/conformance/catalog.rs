@@ -125,6 +125,7 @@ pub async fn a_seller_owns_one_shop(stores: Stores) {
         .await
         .expect_err("a second shop for the same seller");
     assert_eq!(error.kind(), ErrorKind::Conflict);
+    super::assert_no_database_text(&error);
     assert_eq!(stores.catalog.shop(second.id).await.expect("read"), None);
     assert_eq!(
         stores.catalog.shop_of_seller(seller).await.expect("read"),
@@ -156,6 +157,7 @@ pub async fn shop_ids_and_slugs_are_unique(stores: Stores) {
             .await
             .expect_err("a taken slug or id");
         assert_eq!(error.kind(), ErrorKind::Conflict);
+        super::assert_no_database_text(&error);
         assert_eq!(
             stores
                 .catalog
@@ -238,6 +240,7 @@ pub async fn skus_and_slugs_belong_to_one_product(stores: Stores) {
             .await
             .expect_err("a SKU or slug of another product");
         assert_eq!(error.kind(), ErrorKind::Conflict);
+        super::assert_no_database_text(&error);
         assert_eq!(
             stores.catalog.product(second.id()).await.expect("read"),
             None

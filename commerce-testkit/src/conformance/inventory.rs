@@ -211,6 +211,50 @@ pub async fn writing_off_below_reserved_is_refused_and_changes_nothing(stores: S
     assert_eq!(freed, level(&mug, 1, 3, 3));
 }
 
+/// A stock delta beyond ±1,000,000,000 units is `InvalidInput` on `delta` (never an
+/// `InsufficientStock` quoting a wrapped quantity) and changes nothing, not even creating
+/// a level; the limit itself is accepted.
+pub async fn deltas_beyond_a_billion_are_refused_naming_delta(stores: Stores) {
+    let mug = sku("MUG-1");
+    stock(&stores, &mug, &[(1, 5)]).await;
+    let events_before = events(&stores).await.len();
+    for delta in [
+        i64::MIN,
+        -(1 << 62),
+        -1_000_000_001,
+        1_000_000_001,
+        1 << 62,
+        i64::MAX,
+    ] {
+        for location in [1, 2] {
+            let err = stores
+                .inventory
+                .adjust_stock(&mug, loc(location), delta, now())
+                .await
+                .expect_err("out of range");
+            assert!(
+                matches!(err, Error::InvalidInput { field: "delta", .. }),
+                "{delta}: {err:?}"
+            );
+        }
+    }
+    assert_eq!(levels(&stores, &mug).await, vec![level(&mug, 1, 5, 0)]);
+    assert_eq!(events(&stores).await.len(), events_before);
+
+    let most = stores
+        .inventory
+        .adjust_stock(&mug, loc(1), 1_000_000_000, now())
+        .await
+        .expect("a billion is within the limit");
+    assert_eq!(most, level(&mug, 1, 1_000_000_005, 0));
+    let least = stores
+        .inventory
+        .adjust_stock(&mug, loc(1), -1_000_000_000, now())
+        .await
+        .expect("minus a billion is within the limit");
+    assert_eq!(least, level(&mug, 1, 5, 0));
+}
+
 /// A request that cannot be held in full holds nothing, and names the SKU that ran
 /// short.
 pub async fn reserving_is_all_or_nothing_across_skus(stores: Stores) {
@@ -772,6 +816,7 @@ macro_rules! inventory_conformance {
                 adjusting_stock_moves_levels_and_available,
                 policy_defaults_to_strict_and_is_stored,
                 writing_off_below_reserved_is_refused_and_changes_nothing,
+                deltas_beyond_a_billion_are_refused_naming_delta,
                 reserving_is_all_or_nothing_across_skus,
                 malformed_requests_are_invalid_and_hold_nothing,
                 reserving_splits_across_locations_in_ascending_id,

@@ -42,6 +42,35 @@ pub async fn outbox_records(
         .collect()
 }
 
+/// Words of a database's own error text (SQLite's, Postgres's, sqlx's) that must never
+/// reach a caller, who has no schema to read them against.
+pub const DATABASE_WORDS: [&str; 12] = [
+    "UNIQUE",
+    "constraint",
+    "duplicate key",
+    "violat",
+    "_key",
+    "pkey",
+    "SQL",
+    "sqlx",
+    "accounts.",
+    "products.",
+    "shops.",
+    "product_variants",
+];
+
+/// Asserts `error` says nothing of the database: none of [`DATABASE_WORDS`], in any case.
+#[track_caller]
+pub fn assert_no_database_text(error: &commerce_core::Error) {
+    let shown = error.to_string().to_lowercase();
+    for word in DATABASE_WORDS {
+        assert!(
+            !shown.contains(&word.to_lowercase()),
+            "{error} quotes the database ({word})"
+        );
+    }
+}
+
 /// Expands to one `#[tokio::test]` per case of one area, in a module named after it.
 #[doc(hidden)]
 #[macro_export]

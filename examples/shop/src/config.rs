@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use commerce::Error;
+use secrecy::SecretString;
 
 /// Where the shop keeps its data and which services it uses.
 #[derive(Clone, Debug)]
@@ -26,6 +27,14 @@ pub struct Config {
     pub demo: bool,
     /// How long a session lasts (30 days).
     pub session_ttl: chrono::Duration,
+    /// Accept the in-memory payment provider's webhooks at `/api/payments/webhook`
+    /// (`SHOP_MEMORY_WEBHOOKS=1`). Off by default: the route then refuses them (403)
+    /// without applying anything. Stripe's webhooks do not depend on it.
+    pub memory_webhooks: bool,
+    /// `SHOP_MEMORY_WEBHOOK_SECRET`: what the in-memory provider signs its webhooks with
+    /// (at least 32 characters). Unset, a random secret is made on first start and kept in
+    /// the data directory's `memory-webhook-secret` file (owner-only permissions).
+    pub memory_webhook_secret: Option<SecretString>,
 }
 
 /// Stripe's settings (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`, `STRIPE_WEBHOOK_SECRET`).
@@ -71,10 +80,13 @@ impl Config {
             smtp_url: var("SMTP_URL"),
             demo: var("SHOP_DEMO").is_none_or(|v| v != "0"),
             session_ttl: chrono::Duration::days(30),
+            memory_webhooks: var("SHOP_MEMORY_WEBHOOKS").is_some_and(|v| v == "1"),
+            memory_webhook_secret: var("SHOP_MEMORY_WEBHOOK_SECRET").map(SecretString::from),
         })
     }
 
-    /// Settings for tests: everything in `data_dir`, port 0, the demo catalog.
+    /// Settings for tests: everything in `data_dir`, port 0, the demo catalog, in-memory
+    /// webhooks off.
     pub fn local(data_dir: impl Into<PathBuf>) -> Self {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -84,6 +96,8 @@ impl Config {
             smtp_url: None,
             demo: true,
             session_ttl: chrono::Duration::days(30),
+            memory_webhooks: false,
+            memory_webhook_secret: None,
         }
     }
 }

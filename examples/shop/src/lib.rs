@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod search_params;
 pub mod state;
 pub mod views;
+mod webhook_secret;
 
 mod api;
 mod pages;

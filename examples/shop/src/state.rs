@@ -10,15 +10,13 @@ use commerce::memory::{MemoryInbox, MemoryPayments};
 use commerce::ports::{Clock, PaymentProvider, SearchIndex, Stores, Subscriber, SystemClock};
 use commerce::sql::DatabaseConfig;
 use commerce::{Commerce, Currency, Error, NotificationSettings};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use commerce::search_index::TantivySearch;
 
 use crate::config::Config;
 use crate::idempotency::ReplayStore;
-
-/// The secret the in-memory payment provider signs its webhooks with.
-const MEMORY_WEBHOOK_SECRET: &str = "whsec_shop_demo";
+use crate::webhook_secret::memory_webhook_secret;
 
 /// What every handler reaches: the engine and the pieces of it the shop shows directly.
 #[derive(Clone)]
@@ -30,6 +28,9 @@ pub struct AppState {
     pub unindexed: Commerce,
     /// The in-memory payment provider, when the shop uses it (none with Stripe).
     pub memory_payments: Option<Arc<MemoryPayments>>,
+    /// Whether `/api/payments/webhook` accepts the in-memory provider's webhooks
+    /// ([`Config::memory_webhooks`]).
+    pub memory_webhooks: bool,
     /// The shop's currency.
     pub currency: Currency,
     /// The answers kept for `Idempotency-Key` retries, in the shop's database.
@@ -82,7 +83,9 @@ impl AppState {
                 )
             }
             None => {
-                let memory = Arc::new(MemoryPayments::new(MEMORY_WEBHOOK_SECRET, clock.clone()));
+                let secret =
+                    memory_webhook_secret(config.memory_webhook_secret.as_ref(), &config.data_dir)?;
+                let memory = Arc::new(MemoryPayments::new(secret.expose_secret(), clock.clone()));
                 (memory.clone(), Some(memory))
             }
         };
@@ -113,6 +116,7 @@ impl AppState {
             commerce,
             unindexed,
             memory_payments,
+            memory_webhooks: config.memory_webhooks,
             currency: Currency::USD,
             replay,
             search_recreated,

@@ -588,7 +588,7 @@ async fn checkout_never_oversells() {
 
 #[tokio::test]
 async fn payment_webhooks_must_be_signed() {
-    let shop = Shop::new().await;
+    let shop = Shop::with_config(|config| config.memory_webhooks = true).await;
     let (token, _) = shop.customer("hook@example.com").await;
     let (product, _) = shop.product_with_stock(1, 0).await;
     // The demo orders' webhooks were never delivered; leave them out.

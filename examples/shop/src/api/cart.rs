@@ -38,13 +38,24 @@ pub(crate) struct CartView {
     priced: Option<PricedCart>,
 }
 
-/// The caller's open shopping cart, if any: the customer's own, or for a guest the one
-/// named by `?cartId=`.
+/// The caller's open shopping cart, if any: the one `?cartId=` names, when given (as the
+/// engine lets the caller reach it: another customer's is 403, an unknown one 404, never
+/// silently swapped for the caller's own); otherwise a customer's own open cart.
 pub(crate) async fn current_cart(
     state: &AppState,
     caller: Principal,
-    guest_cart: Option<&str>,
+    named: Option<&str>,
 ) -> Result<Option<Cart>, ApiError> {
+    if matches!(caller, Principal::Seller(_) | Principal::Admin(_)) {
+        return Err(Error::forbidden("shop (sellers and admins do not have carts)").into());
+    }
+    if let Some(raw) = named {
+        let id: CartId = raw
+            .parse()
+            .map_err(|_| ApiError::invalid("cartId", "not a valid cart id"))?;
+        let cart = state.commerce.cart(caller, id).await?;
+        return Ok((cart.status() != CartStatus::CheckedOut).then_some(cart));
+    }
     match caller {
         Principal::Customer(_) => {
             Ok(state
@@ -56,19 +67,7 @@ pub(crate) async fn current_cart(
                     c.purpose() == CartPurpose::Shopping && c.status() != CartStatus::CheckedOut
                 }))
         }
-        Principal::Guest => match guest_cart {
-            Some(raw) => {
-                let id: CartId = raw
-                    .parse()
-                    .map_err(|_| ApiError::invalid("cartId", "not a valid cart id"))?;
-                let cart = state.commerce.cart(caller, id).await?;
-                Ok((cart.status() != CartStatus::CheckedOut).then_some(cart))
-            }
-            None => Ok(None),
-        },
-        Principal::Seller(_) | Principal::Admin(_) => {
-            Err(Error::forbidden("shop (sellers and admins do not have carts)").into())
-        }
+        _ => Ok(None),
     }
 }
 
@@ -147,15 +146,15 @@ pub(crate) async fn view(
     Ok(Json(cart_view(&state, caller.principal, cart).await?))
 }
 
-/// Adds units of a product: `{"userId"?, "productId", "variantId"?, "quantity"}`. A
-/// customer's items go to their open cart (made if needed); a guest's to `?cartId=` or a
-/// new guest cart. Adding is not idempotent: send an `Idempotency-Key` so that a retry
+/// Adds units of a product: `{"userId"?, "productId", "variantId"?, "quantity"}`. The
+/// items go to the cart `?cartId=` names (another customer's is 403), else to a
+/// customer's open cart, else to a new cart. Adding is not idempotent: send an `Idempotency-Key` so that a retry
 /// returns the first answer instead of adding the units again.
 #[utoipa::path(post, path = "/api/cart/items", tag = "cart",
     params(IdempotencyKeyParam, ("cartId" = Option<String>, Query, description = "A guest's cart")),
     responses((status = 200, description = "`{cartId, totalItems, totalPrice, item}`"),
         (status = 400, description = "A field is missing or invalid (named in `field`)"),
-        (status = 403, description = "`userId` is someone else"),
+        (status = 403, description = "`userId` or `cartId` is someone else's"),
         (status = 404, description = "No such product or variant")))]
 pub(crate) async fn add_item(
     State(state): State<AppState>,
