@@ -42,13 +42,18 @@ async fn pending_order(shop: &Shop, email: &str) -> (String, String, PaymentRef)
     (token, order, PaymentRef(reference))
 }
 
+/// A shop that takes the in-memory provider's webhooks (`SHOP_MEMORY_WEBHOOKS=1`).
+async fn webhook_shop() -> Shop {
+    Shop::with_config(|config| config.memory_webhooks = true).await
+}
+
 fn usd(amount: &str) -> Money {
     Money::parse(amount, Currency::USD).unwrap()
 }
 
 #[tokio::test]
 async fn a_webhook_for_one_cent_does_not_pay_the_order() {
-    let shop = Shop::new().await;
+    let shop = webhook_shop().await;
     let (token, order, reference) = pending_order(&shop, "cent@example.com").await;
     let provider = shop.state.memory_payments.as_ref().unwrap();
     let hook = provider
@@ -98,7 +103,7 @@ async fn a_webhook_for_one_cent_does_not_pay_the_order() {
 
 #[tokio::test]
 async fn no_signature_header_crashes_the_webhook() {
-    let shop = Shop::new().await;
+    let shop = webhook_shop().await;
     for signature in [
         "t=-9223372036854775808,v1=00",
         "t=9223372036854775807,v1=00",
@@ -121,7 +126,7 @@ async fn no_signature_header_crashes_the_webhook() {
 
 #[tokio::test]
 async fn refunds_move_the_order_to_partially_refunded_then_refunded() {
-    let shop = Shop::new().await;
+    let shop = webhook_shop().await;
     let admin = shop.login(demo::ADMIN.0, demo::ADMIN.1).await;
     let (token, _) = shop.customer("refund@example.com").await;
     let (product, price) = shop.product_with_stock(1, 0).await;
@@ -194,7 +199,7 @@ async fn refunds_move_the_order_to_partially_refunded_then_refunded() {
 
 #[tokio::test]
 async fn a_webhook_for_an_order_the_shop_does_not_have_names_the_order() {
-    let shop = Shop::new().await;
+    let shop = webhook_shop().await;
     let (_, order, reference) = pending_order(&shop, "gone@example.com").await;
     let provider = shop.state.memory_payments.as_ref().unwrap();
     let hook = provider
@@ -207,7 +212,7 @@ async fn a_webhook_for_an_order_the_shop_does_not_have_names_the_order() {
         .unwrap();
     // The notice, signed by another shop's provider and delivered to that shop, which
     // has no such order.
-    let other = Shop::new().await;
+    let other = webhook_shop().await;
     let signature = other
         .state
         .memory_payments
