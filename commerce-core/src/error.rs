@@ -221,6 +221,8 @@ pub enum Entity {
     Product,
     /// A product variant.
     Variant,
+    /// A price list.
+    PriceList,
     /// A category.
     Category,
     /// A shop.
@@ -262,6 +264,7 @@ impl fmt::Display for Entity {
         f.write_str(match self {
             Entity::Product => "product",
             Entity::Variant => "variant",
+            Entity::PriceList => "price list",
             Entity::Category => "category",
             Entity::Shop => "shop",
             Entity::Cart => "cart",

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Sku;
 use crate::identity::Role;
 use crate::ids::{
-    AccountId, CartId, CustomerId, EventId, FulfilmentId, LocationId, OrderId, ProductId, RefundId,
-    ReviewId, SellerId, ShipmentId, ShopId,
+    AccountId, CartId, CustomerId, EventId, FulfilmentId, LocationId, OrderId, PriceListId,
+    ProductId, RefundId, ReviewId, SellerId, ShipmentId, ShopId, VariantId,
 };
 use crate::money::Money;
 use crate::order::OrderStatus;
@@ -61,6 +61,18 @@ pub enum DomainEvent {
         product: ProductId,
         /// Its shop.
         shop: ShopId,
+    },
+    /// A variant's price in a price list was set or changed.
+    #[serde(rename = "price.updated")]
+    PriceUpdated {
+        /// The product the variant belongs to.
+        product: ProductId,
+        /// The variant.
+        variant: VariantId,
+        /// The price list.
+        list: PriceListId,
+        /// The price's version after the change.
+        version: u64,
     },
     /// A product was removed from the catalog.
     #[serde(rename = "product.deleted")]
@@ -277,6 +289,7 @@ impl DomainEvent {
             DomainEvent::ProductCreated { .. } => "product.created",
             DomainEvent::ProductUpdated { .. } => "product.updated",
             DomainEvent::ProductDeleted { .. } => "product.deleted",
+            DomainEvent::PriceUpdated { .. } => "price.updated",
             DomainEvent::StockDecreased(_) => "stock.decreased",
             DomainEvent::StockIncreased(_) => "stock.increased",
             DomainEvent::StockLow { .. } => "stock.low",

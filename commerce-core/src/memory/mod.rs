@@ -64,7 +64,7 @@ pub fn stores() -> Stores {
     ));
     Stores {
         catalog: catalog.clone(),
-        pricing: Arc::new(MemoryPricing::new()),
+        pricing: Arc::new(MemoryPricing::new(outbox.clone())),
         accounts: Arc::new(MemoryAccounts::new(outbox.clone())),
         notifications: Arc::new(MemoryNotifications::new()),
         reviews: Arc::new(MemoryReviews::new(orders.clone(), outbox.clone())),

@@ -40,7 +40,7 @@ pub use notifier::{Notifier, SendError};
 pub use orders::{OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionLimit};
 pub use outbox::Outbox;
 pub use payments::PaymentProvider;
-pub use pricing::PricingStore;
+pub use pricing::{PriceChange, PricingStore};
 pub use publisher::{Published, Publisher};
 pub use recommendations::RecommendationStore;
 pub use reports::ReportStore;

@@ -16,7 +16,7 @@ pub use context::{
 pub use country::CountryCode;
 pub use engine::price_cart;
 pub use price_list::{
-    PriceBook, PriceKind, PriceList, QuantityTier, SalePrice, UnitPrice, VariantPrice,
+    PriceBook, PriceKind, PriceList, PriceRecord, QuantityTier, SalePrice, UnitPrice, VariantPrice,
 };
 pub use priced::{
     Adjustment, AdjustmentReason, AppliedTax, NotApplied, PricedCart, PricedLine, PricedShipping,

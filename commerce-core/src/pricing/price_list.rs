@@ -160,7 +160,9 @@ impl PriceList {
         Ok(())
     }
 
-    fn check(&self, price: &VariantPrice) -> Result<(), Error> {
+    /// Whether `price` may go in this list (the rules of [`PriceList::set_price`]),
+    /// without putting it there.
+    pub fn check(&self, price: &VariantPrice) -> Result<(), Error> {
         for amount in price.amounts() {
             if amount.currency() != self.currency {
                 return Err(Error::CurrencyMismatch {
@@ -333,4 +335,18 @@ impl PriceBook {
         }
         best.ok_or(Error::NoPrice { variant, currency })
     }
+}
+
+/// A variant's price in one list as storage keeps it: one row, with a version that every
+/// change bumps (a change computed from an older version is refused).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceRecord {
+    /// The list.
+    pub list: PriceListId,
+    /// The variant.
+    pub variant: VariantId,
+    /// The price.
+    pub price: VariantPrice,
+    /// 1 when first set, one more on each change.
+    pub version: u64,
 }

@@ -12,6 +12,7 @@ mod inventory;
 mod notifications;
 mod orders;
 mod payments;
+mod prices;
 mod recommendations;
 mod reports;
 mod reviews;

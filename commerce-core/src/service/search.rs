@@ -243,7 +243,8 @@ impl Subscriber for SearchIndexer {
         let index = self.engine.index()?.as_ref();
         match &entry.record.event {
             DomainEvent::ProductCreated { product, .. }
-            | DomainEvent::ProductUpdated { product, .. } => self.refresh(index, *product).await,
+            | DomainEvent::ProductUpdated { product, .. }
+            | DomainEvent::PriceUpdated { product, .. } => self.refresh(index, *product).await,
             DomainEvent::ProductDeleted { product, .. } => index.remove(&[*product]).await,
             DomainEvent::StockDecreased(change) | DomainEvent::StockIncreased(change) => {
                 self.refresh_sku(index, &change.sku).await

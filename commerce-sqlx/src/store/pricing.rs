@@ -1,14 +1,17 @@
 //! The pricing port on SQL: the rules are one document in the one row `id = 1` of
 //! `pricing_rules`, with their price lists stored empty, and every price is a row of
-//! `prices`; both are replaced as a whole, in one transaction. Pricing a cart reads the
-//! document and only its variants' prices, in one snapshot.
+//! `prices` with its own version. `save_rules` replaces both as a whole, in one
+//! transaction; `put_price` changes one row with a compare-and-swap on its version and
+//! appends its events in the same transaction. Pricing a cart reads the document and
+//! only its variants' prices, in one snapshot.
 
 use async_trait::async_trait;
-use commerce_core::ports::PricingStore;
-use commerce_core::pricing::{PriceBook, PricingRules, VariantPrice};
+use commerce_core::ports::{PriceChange, PricingStore};
+use commerce_core::pricing::{PriceBook, PriceRecord, PricingRules, VariantPrice};
 use commerce_core::{Error, PriceListId, VariantId};
 
 use super::SqlStore;
+use super::outbox::append_in;
 use super::stock::placeholders;
 use crate::backend::{Backend, Sql, corrupt};
 use crate::error::{DbError, retry};
@@ -43,6 +46,40 @@ impl<DB: Backend> PricingStore for SqlStore<DB> {
     async fn save_rules(&self, rules: PricingRules) -> Result<(), Error> {
         retry(|| self.save_rules_once(&rules)).await
     }
+
+    async fn price(
+        &self,
+        list: PriceListId,
+        variant: VariantId,
+    ) -> Result<Option<PriceRecord>, Error> {
+        retry(|| async {
+            let select =
+                Sql::new("SELECT doc, version FROM prices WHERE variant_id = $1 AND list_id = $2")
+                    .bind(variant.as_uuid())
+                    .bind(list.as_uuid());
+            let mut conn = self.pool.acquire().await.map_err(DbError::from)?;
+            let Some(row) = DB::fetch_optional(&mut conn, select).await? else {
+                return Ok(None);
+            };
+            Ok(Some(PriceRecord {
+                list,
+                variant,
+                price: DB::doc(&row, "doc")?,
+                version: version_of::<DB>(&row)?,
+            }))
+        })
+        .await
+    }
+
+    async fn put_price(&self, change: PriceChange) -> Result<PriceRecord, Error> {
+        retry(|| self.put_price_once(&change)).await
+    }
+}
+
+/// A stored price's version.
+fn version_of<DB: Backend>(row: &DB::Row) -> Result<u64, DbError> {
+    let version = DB::int(row, "version")?;
+    u64::try_from(version).map_err(|_| corrupt(format_args!("a price at version {version}")))
 }
 
 impl<DB: Backend> SqlStore<DB> {
@@ -89,6 +126,47 @@ impl<DB: Backend> SqlStore<DB> {
         }
         tx.commit().await?;
         Ok(rules)
+    }
+
+    /// One price, compare-and-swap on its version: an update of the row at
+    /// `expected_version`, or an insert where there is none (`0`); anything else touched
+    /// no row and is a stale version.
+    async fn put_price_once(&self, change: &PriceChange) -> Result<PriceRecord, DbError> {
+        let version = change
+            .expected_version
+            .checked_add(1)
+            .and_then(|v| i64::try_from(v).ok())
+            .ok_or_else(|| DbError::Fail(Error::invalid("version", "out of range")))?;
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let write = if change.expected_version == 0 {
+            Sql::new(
+                "INSERT INTO prices (variant_id, list_id, doc, version) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (variant_id, list_id) DO NOTHING",
+            )
+        } else {
+            Sql::new(
+                "UPDATE prices SET doc = $3, version = $4 \
+                 WHERE variant_id = $1 AND list_id = $2 AND version = $4 - 1",
+            )
+        }
+        .bind(change.variant.as_uuid())
+        .bind(change.list.as_uuid())
+        .doc(&change.price)?
+        .bind(version);
+        if DB::execute(&mut tx, write).await? != 1 {
+            return Err(DbError::Fail(Error::Conflict(format!(
+                "the price of variant {} in list {} is no longer at version {}",
+                change.variant, change.list, change.expected_version
+            ))));
+        }
+        append_in::<DB>(&mut tx, &change.events).await?;
+        tx.commit().await?;
+        Ok(PriceRecord {
+            list: change.list,
+            variant: change.variant,
+            price: change.price.clone(),
+            version: change.expected_version + 1,
+        })
     }
 
     /// Writes `rules` over the stored ones, document and prices, in one transaction.

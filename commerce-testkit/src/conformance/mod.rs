@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod orders;
 pub mod outbox;
 pub mod payments;
+pub mod prices;
 pub mod pricing;
 pub mod recommendations;
 pub mod reports;
@@ -103,6 +104,7 @@ macro_rules! conformance_suite {
         $crate::outbox_conformance!($fresh);
         $crate::payments_conformance!($fresh);
         $crate::pricing_conformance!($fresh);
+        $crate::prices_conformance!($fresh);
         $crate::reviews_conformance!($fresh);
         $crate::recommendations_conformance!($fresh);
         $crate::reports_conformance!($fresh);

@@ -71,6 +71,7 @@ macro_rules! search_conformance {
                 suggest_forgets_names_no_live_product_has,
                 hostile_text_never_errors,
                 more_like_this_finds_products_sharing_words_best_first,
+                a_price_change_reaches_the_price_filter_and_sort,
             ]
         );
     };
@@ -1425,4 +1426,69 @@ pub async fn more_like_this_finds_products_sharing_words_best_first(index: Arc<d
     assert_eq!(first, [product(3)]);
     let unknown = index.more_like_this(product(99), 10).await.unwrap();
     assert_eq!(unknown, Some(Vec::new()));
+}
+
+/// Through the engine: after one price change and one round of `publish_events` to the
+/// search indexer, the price filter and the price sort see the new price.
+pub async fn a_price_change_reaches_the_price_filter_and_sort(index: Arc<dyn SearchIndex>) {
+    use commerce_core::identity::Principal;
+    use commerce_core::pricing::VariantPrice;
+
+    let admin = Principal::Admin(commerce_core::AdminId::from_u128(9));
+    let memory = commerce_core::memory::Memory::new();
+    memory.clock.set(crate::fixtures::now());
+    let (store, mug, tee) = crate::orders::two_shops();
+    crate::orders::install(&store, &memory.stores, 10, crate::fixtures::now()).await;
+    let engine = memory.commerce().with_search(index.clone());
+    engine
+        .rebuild_search_index(admin)
+        .await
+        .expect("index built");
+    // Nothing else pending: only the price change can move the index below.
+    let indexer = engine.search_indexer();
+    while engine
+        .publish_events(std::slice::from_ref(&indexer), 1_000)
+        .await
+        .expect("published")
+        > 0
+    {}
+    let between = |min: &str, max: &str| {
+        let mut q = query("");
+        q.filters.price = Some(PriceRange {
+            min: Some(dec(min)),
+            max: Some(dec(max)),
+        });
+        q
+    };
+    let mut by_price = query("");
+    by_price.sort = SortOrder::PriceAscending;
+    assert_eq!(
+        hits(index.as_ref(), &by_price).await,
+        vec![mug.product, tee.product]
+    );
+
+    let thirty = VariantPrice::new(crate::fixtures::money("30.00", Currency::USD));
+    engine
+        .set_variant_price(admin, mug.product, mug.variant, store.retail, thirty, 1)
+        .await
+        .expect("price set");
+    engine
+        .publish_events(&[indexer], 1_000)
+        .await
+        .expect("published");
+    assert_eq!(
+        hits(index.as_ref(), &between("26.00", "40.00")).await,
+        vec![mug.product],
+        "the filter sees 30.00"
+    );
+    assert!(
+        hits(index.as_ref(), &between("5.00", "15.00"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        hits(index.as_ref(), &by_price).await,
+        vec![tee.product, mug.product],
+        "the sort sees 30.00"
+    );
 }
