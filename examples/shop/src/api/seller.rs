@@ -7,11 +7,10 @@ use commerce::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
 use commerce::identity::Principal;
 use commerce::inventory::{StockLevel, StockPolicy};
 use commerce::order::{Fulfilment, Order, OrderLine, OrderStatus};
-use commerce::pricing::{PriceList, TaxCategory, VariantPrice};
+use commerce::pricing::{TaxCategory, VariantPrice};
 use commerce::shipping::TrackingStatus;
 use commerce::{
-    Error, FulfilmentId, LocationId, Money, OrderId, PriceListId, ProductId, ShipmentId, ShopOrder,
-    VariantId,
+    Error, FulfilmentId, LocationId, Money, OrderId, ProductId, ShipmentId, ShopOrder, VariantId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +47,12 @@ pub(crate) async fn products(
 ) -> ApiResult<Json<Vec<ProductView>>> {
     let shop = my_shop(&state, caller.principal).await?;
     let catalog = state.commerce.catalog(caller.principal).await?;
-    let rules = state.commerce.stores().pricing.rules().await?;
+    let variants: Vec<VariantId> = catalog
+        .products()
+        .filter(|p| p.shop() == shop.id)
+        .flat_map(|p| p.variants().iter().map(|v| v.id))
+        .collect();
+    let rules = state.commerce.stores().pricing.rules_for(&variants).await?;
     let mut views = Vec::new();
     for product in catalog.products().filter(|p| p.shop() == shop.id) {
         views.push(ProductView::of(&state, &catalog, &rules, product).await?);
@@ -128,27 +132,33 @@ pub(crate) async fn create_product(
             },
         )
         .await?;
+    // The lists without their prices: as cheap with ten prices as with a million.
     let pricing = &state.commerce.stores().pricing;
-    let mut rules = pricing.rules().await?;
-    let list_id = match rules
+    let lists = pricing.rules_for(&[]).await?;
+    let list = lists
         .price_book
         .lists()
         .iter()
         .find(|l| l.currency == state.currency && l.customer_group.is_none())
-    {
-        Some(list) => list.id,
-        None => {
-            let id = PriceListId::random();
-            rules
-                .price_book
-                .add_list(PriceList::new(id, "Retail", state.currency, None))?;
-            id
-        }
-    };
-    if let Some(list) = rules.price_book.list_mut(list_id) {
-        list.set_price(variant, VariantPrice::new(price))?;
-    }
-    pricing.save_rules(rules).await?;
+        .map(|l| l.id)
+        .ok_or_else(|| {
+            ApiError::from(commerce::Error::Conflict(format!(
+                "the store has no price list for everyone in {}",
+                state.currency
+            )))
+        })?;
+    // One price row, versioned: a concurrent edit elsewhere is never lost.
+    state
+        .commerce
+        .set_variant_price(
+            caller.principal,
+            product.id(),
+            variant,
+            list,
+            VariantPrice::new(price),
+            0,
+        )
+        .await?;
     if request.stock > 0 {
         state
             .commerce
@@ -172,7 +182,7 @@ pub(crate) async fn create_product(
         )
         .await?;
     let catalog = state.commerce.catalog(caller.principal).await?;
-    let rules = pricing.rules().await?;
+    let rules = pricing.rules_for(&[variant]).await?;
     Ok((
         StatusCode::CREATED,
         Json(ProductView::of(&state, &catalog, &rules, &product).await?),
