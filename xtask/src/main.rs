@@ -9,7 +9,7 @@
 //!   before and after. Once the facade has a `sqlite` feature, the lifecycle example
 //!   also runs on SQLite (`DATABASE_URL=sqlite://target/lifecycle.db`).
 //! - `lint`: formatting, clippy with warnings denied, rustdoc with warnings denied.
-//! - `bench [pricing | checkout | search | reports | shop]`: every benchmark, or the one named.
+//! - `bench [pricing | checkout | search | reports | shop | scale]`: every benchmark, or the one named.
 //!   `pricing`: the criterion benchmarks, then a table of medians with ratios.
 //!   `checkout`: on the same Postgres, pgbench baselines (tpcb-like, a bare stock
 //!   decrement on one hot row and over 10,000 rows) and commerce-sqlx's checkout bench,
@@ -23,6 +23,9 @@
 //!   hand-written single SQL query; medians of `BENCH_REPORTS_RUNS` runs and the ratio.
 //!   `shop`: the example shop's checkout API over HTTP, 64 clients for `BENCH_SECS`
 //!   (default 30) on SQLite and on Postgres, with a no-oversell check on each.
+//!   `scale`: commerce-sqlx's scale bench: one price change, one add-to-cart and one
+//!   whole order on SQLite and Postgres with catalogs of 1,000 and 100,000 products
+//!   (`BENCH_SCALE_SIZES`, `BENCH_SCALE_RUNS`), medians and the largest/smallest ratio.
 //!
 //! URLs are printed with their password redacted.
 
@@ -42,7 +45,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const USAGE: &str =
-    "usage: cargo xtask <test | lint | bench [pricing | checkout | search | reports | shop]>
+    "usage: cargo xtask <test | lint | bench [pricing | checkout | search | reports | shop | scale]>
   test            run every test of the workspace (the README's test command); needs
                   Postgres: DATABASE_URL=postgres://... or the local cluster on 5432
   lint            cargo fmt --check, clippy -D warnings, rustdoc -D warnings
@@ -56,7 +59,10 @@ const USAGE: &str =
                   adapter vs one hand-written SQL query
                   (BENCH_REPORTS_ORDERS=1000000 BENCH_REPORTS_RUNS=7)
   bench shop      the example shop's checkout API, 64 clients, SQLite and Postgres,
-                  with a no-oversell check (BENCH_SECS, default 30)";
+                  with a no-oversell check (BENCH_SECS, default 30)
+  bench scale     price change, add-to-cart and whole order at two catalog sizes on
+                  SQLite and Postgres, with the ratio between them
+                  (BENCH_SCALE_SIZES=1000,100000 BENCH_SCALE_RUNS=50)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -5,11 +5,12 @@ mod machine;
 mod pgbench;
 mod pricing;
 mod reports;
+mod scale;
 mod search;
 mod shop;
 
 /// The benchmarks `cargo xtask bench <name>` knows.
-const KNOWN: &str = "pricing, checkout, search, reports, shop";
+const KNOWN: &str = "pricing, checkout, search, reports, shop, scale";
 
 /// Runs the benchmark `which`, or every benchmark when none is named.
 pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
@@ -19,13 +20,15 @@ pub(crate) fn run(which: Option<&str>) -> Result<(), String> {
             checkout::run()?;
             search::run()?;
             reports::run()?;
-            shop::run()
+            shop::run()?;
+            scale::run()
         }
         Some("pricing") => pricing::run(),
         Some("checkout") => checkout::run(),
         Some("search") => search::run(),
         Some("reports") => reports::run(),
         Some("shop") => shop::run(),
+        Some("scale") => scale::run(),
         Some(other) => Err(format!("no benchmark named {other:?} (known: {KNOWN})")),
     }
 }
