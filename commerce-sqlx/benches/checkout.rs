@@ -15,19 +15,13 @@
     missing_docs
 )]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use commerce_core::cart::CartPurpose;
-use commerce_core::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
-use commerce_core::identity::{NewAddress, Principal, Role};
 use commerce_core::memory::{ManualClock, MemoryPayments};
-use commerce_core::payment::IdempotencyKey;
-use commerce_core::pricing::{CountryCode, PriceList, PricingRules, TaxCategory, VariantPrice};
-use commerce_core::{
-    AdminId, CheckoutRequest, Commerce, Config, Currency, CustomerId, LocationId, Money,
-    PriceListId, ProductId, VariantId,
-};
+use commerce_core::{Commerce, Config, VariantId};
 use commerce_sqlx::{DatabaseConfig, PostgresStore, testing};
 use sqlx::Connection;
 
@@ -112,134 +106,11 @@ async fn engine() -> (PostgresStore, Commerce) {
     (store, commerce)
 }
 
-/// A seller's shop with `products` one-variant products priced 9.99 EUR, each with a
-/// million units in stock; returns their variants.
-async fn stock_catalog(store: &PostgresStore, shop: &Commerce, products: usize) -> Vec<VariantId> {
-    let admin = Principal::Admin(AdminId::random());
-    shop.register(
-        "bench-seller@example.com",
-        "a long enough password",
-        "Seller",
-        Role::Seller,
-        admin,
-    )
-    .await
-    .unwrap();
-    let (_, seller) = shop
-        .login("bench-seller@example.com", "a long enough password")
-        .await
-        .unwrap();
-    let owned = shop.open_shop(seller, "Bench Shop").await.unwrap();
-    let variants: Vec<VariantId> = (0..products).map(|_| VariantId::random()).collect();
-    let mut rules = PricingRules::default();
-    let retail = PriceListId::random();
-    rules
-        .price_book
-        .add_list(PriceList::new(retail, "Retail", Currency::EUR, None))
-        .unwrap();
-    let list = rules.price_book.list_mut(retail).unwrap();
-    for variant in &variants {
-        list.set_price(
-            *variant,
-            VariantPrice::new(Money::parse("9.99", Currency::EUR).unwrap()),
-        )
-        .unwrap();
-    }
-    store.stores().pricing.save_rules(rules).await.unwrap();
-
-    // Load the catalog with 8 writers at once.
-    let chunks: Vec<Vec<(usize, VariantId)>> = variants
-        .iter()
-        .copied()
-        .enumerate()
-        .collect::<Vec<_>>()
-        .chunks(products.div_ceil(8))
-        .map(<[_]>::to_vec)
-        .collect();
-    let mut loaders = Vec::new();
-    for chunk in chunks {
-        let (shop, id) = (shop.clone(), owned.id);
-        let inventory = store.stores().inventory;
-        loaders.push(tokio::spawn(async move {
-            for (n, variant) in chunk {
-                let sku = Sku::parse(&format!("BENCH-{n:05}")).unwrap();
-                shop.save_product(
-                    seller,
-                    NewProduct {
-                        id: ProductId::random(),
-                        shop: id,
-                        name: format!("Bench product {n}"),
-                        slug: None,
-                        description: "A product for the benchmark.".into(),
-                        status: ProductStatus::Active,
-                        category: None,
-                        brand: None,
-                        attributes: Default::default(),
-                        tax_category: TaxCategory::standard(),
-                        media: Vec::new(),
-                        variants: vec![Variant::new(variant, sku.clone(), Weight::grams(100))],
-                        created_at: chrono::Utc::now(),
-                    },
-                )
-                .await
-                .unwrap();
-                inventory
-                    .adjust_stock(
-                        &sku,
-                        LocationId::from_u128(1),
-                        1_000_000,
-                        chrono::Utc::now(),
-                    )
-                    .await
-                    .unwrap();
-            }
-        }));
-    }
-    for loader in loaders {
-        loader.await.unwrap();
-    }
-    variants
-}
-
-fn ship_to() -> NewAddress {
-    NewAddress {
-        name: "Bench Shopper".into(),
-        line1: "1 Load Street".into(),
-        line2: None,
-        city: "Berlin".into(),
-        postal_code: "10115".into(),
-        region: None,
-        country: CountryCode::parse("DE").unwrap(),
-        phone: None,
-    }
-}
-
-/// One order by a new shopper: a cart, one unit of `variant`, checkout.
-async fn order(shop: &Commerce, variant: VariantId) -> Result<(), commerce_core::Error> {
-    let shopper = Principal::Customer(CustomerId::random());
-    let cart = shop
-        .create_cart(shopper, Currency::EUR, CartPurpose::Shopping)
-        .await?;
-    shop.add_item(shopper, cart.id(), variant, 1).await?;
-    let key = IdempotencyKey::parse(&format!("bench-{}", uuid::Uuid::new_v4())).unwrap();
-    shop.checkout(
-        shopper,
-        CheckoutRequest {
-            cart: cart.id(),
-            ship_to: ship_to(),
-            shipping_method: None,
-            expected_total: None,
-            idempotency_key: key,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// 64 clients ordering for `secs`; client `c`'s `i`th order buys `pick(c, i)`.
 async fn drive(name: &str, products: usize, secs: Duration) -> Run {
     let (store, shop) = engine().await;
-    let variants = Arc::new(stock_catalog(&store, &shop, products).await);
+    let catalog = support::load_catalog(&shop, &store.stores(), products).await;
+    let variants: Arc<Vec<VariantId>> = Arc::new(catalog.products.iter().map(|p| p.1).collect());
     let start = Instant::now();
     let mut clients = Vec::new();
     for client in 0..CLIENTS {
@@ -250,7 +121,7 @@ async fn drive(name: &str, products: usize, secs: Duration) -> Run {
             while start.elapsed() < secs {
                 let variant = variants[(i * 7_919) % variants.len()];
                 let began = Instant::now();
-                order(&shop, variant).await.unwrap();
+                support::order(&shop, variant).await.unwrap();
                 latencies.push(began.elapsed());
                 i += CLIENTS;
             }

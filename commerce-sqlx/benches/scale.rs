@@ -21,24 +21,19 @@
     missing_docs
 )]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use commerce_core::cart::CartPurpose;
-use commerce_core::catalog::{NewProduct, ProductStatus, Sku, Variant, Weight};
-use commerce_core::identity::{NewAddress, Principal, Role};
+use commerce_core::identity::Principal;
 use commerce_core::memory::{ManualClock, MemoryPayments};
-use commerce_core::payment::IdempotencyKey;
 use commerce_core::ports::Stores;
-use commerce_core::pricing::{CountryCode, PriceList, PricingRules, TaxCategory, VariantPrice};
-use commerce_core::{
-    AdminId, CheckoutRequest, Commerce, Config, Currency, CustomerId, LocationId, Money,
-    PriceListId, ProductId, VariantId,
-};
+use commerce_core::pricing::VariantPrice;
+use commerce_core::{Commerce, Config, Currency, CustomerId, Money};
 use commerce_sqlx::testing;
-
-/// Writers loading the catalog at once.
-const LOADERS: usize = 8;
+use support::Catalog;
 
 fn env_list(name: &str) -> Option<Vec<usize>> {
     let raw = std::env::var(name).ok()?;
@@ -49,15 +44,8 @@ fn eur(amount: &str) -> Money {
     Money::parse(amount, Currency::EUR).unwrap()
 }
 
-/// A catalog of `size` products in one seller's shop, priced and stocked.
-struct Catalog {
-    engine: Commerce,
-    seller: Principal,
-    list: PriceListId,
-    products: Vec<(ProductId, VariantId)>,
-}
-
-async fn load(stores: Stores, size: usize) -> Catalog {
+/// An engine on `stores` and a catalog of `size` products loaded through it.
+async fn load(stores: Stores, size: usize) -> (Commerce, Catalog) {
     let clock = Arc::new(ManualClock::default());
     clock.set(chrono::Utc::now());
     let engine = Commerce::new(
@@ -66,107 +54,8 @@ async fn load(stores: Stores, size: usize) -> Catalog {
         clock,
         Config::default(),
     );
-    let admin = Principal::Admin(AdminId::random());
-    engine
-        .register(
-            "scale-seller@example.com",
-            "a long enough password",
-            "Seller",
-            Role::Seller,
-            admin,
-        )
-        .await
-        .unwrap();
-    let (_, seller) = engine
-        .login("scale-seller@example.com", "a long enough password")
-        .await
-        .unwrap();
-    let shop = engine.open_shop(seller, "Scale Shop").await.unwrap();
-    let products: Vec<(ProductId, VariantId)> = (0..size)
-        .map(|_| (ProductId::random(), VariantId::random()))
-        .collect();
-    let list = PriceListId::random();
-    let mut rules = PricingRules::default();
-    rules
-        .price_book
-        .add_list(PriceList::new(list, "Retail", Currency::EUR, None))
-        .unwrap();
-    let retail = rules.price_book.list_mut(list).unwrap();
-    for (_, variant) in &products {
-        retail
-            .set_price(*variant, VariantPrice::new(eur("9.99")))
-            .unwrap();
-    }
-    stores.pricing.save_rules(rules).await.unwrap();
-    let chunks: Vec<Vec<(usize, (ProductId, VariantId))>> = products
-        .iter()
-        .copied()
-        .enumerate()
-        .collect::<Vec<_>>()
-        .chunks(size.div_ceil(LOADERS))
-        .map(<[_]>::to_vec)
-        .collect();
-    let mut loaders = Vec::new();
-    for chunk in chunks {
-        let (engine, shop, inventory) = (engine.clone(), shop.id, stores.inventory.clone());
-        loaders.push(tokio::spawn(async move {
-            for (n, (product, variant)) in chunk {
-                let sku = Sku::parse(&format!("SCALE-{n:07}")).unwrap();
-                engine
-                    .save_product(
-                        seller,
-                        NewProduct {
-                            id: product,
-                            shop,
-                            name: format!("Scale product {n}"),
-                            slug: None,
-                            description: "A product for the scale benchmark.".into(),
-                            status: ProductStatus::Active,
-                            category: None,
-                            brand: None,
-                            attributes: Default::default(),
-                            tax_category: TaxCategory::standard(),
-                            media: Vec::new(),
-                            variants: vec![Variant::new(variant, sku.clone(), Weight::grams(100))],
-                            created_at: chrono::Utc::now(),
-                        },
-                    )
-                    .await
-                    .unwrap();
-                inventory
-                    .adjust_stock(
-                        &sku,
-                        LocationId::from_u128(1),
-                        1_000_000,
-                        chrono::Utc::now(),
-                    )
-                    .await
-                    .unwrap();
-            }
-        }));
-    }
-    for loader in loaders {
-        loader.await.unwrap();
-    }
-    Catalog {
-        engine,
-        seller,
-        list,
-        products,
-    }
-}
-
-fn ship_to() -> NewAddress {
-    NewAddress {
-        name: "Scale Shopper".into(),
-        line1: "1 Load Street".into(),
-        line2: None,
-        city: "Berlin".into(),
-        postal_code: "10115".into(),
-        region: None,
-        country: CountryCode::parse("DE").unwrap(),
-        phone: None,
-    }
+    let catalog = support::load_catalog(&engine, &stores, size).await;
+    (engine, catalog)
 }
 
 /// The median of `runs` timings of `op(i)`.
@@ -186,8 +75,7 @@ where
 }
 
 /// The three medians for one catalog: price change, add to cart, whole order.
-async fn measure(catalog: &Catalog, runs: usize) -> [Duration; 3] {
-    let engine = &catalog.engine;
+async fn measure(engine: &Commerce, catalog: &Catalog, runs: usize) -> [Duration; 3] {
     let pick = |i: usize| catalog.products[(i * 7919) % catalog.products.len()];
     // Each product is picked at most once per operation below while runs < size / 7919
     // wraps; versions are tracked so every change is from the current one.
@@ -226,30 +114,8 @@ async fn measure(catalog: &Catalog, runs: usize) -> [Duration; 3] {
     })
     .await;
     let order = median(runs, |i| async move {
-        let shopper = Principal::Customer(CustomerId::random());
-        let cart = engine
-            .create_cart(shopper, Currency::EUR, CartPurpose::Shopping)
-            .await
-            .unwrap();
         let (_, variant) = pick(i + 2 * runs);
-        engine
-            .add_item(shopper, cart.id(), variant, 1)
-            .await
-            .unwrap();
-        let key = IdempotencyKey::parse(&format!("scale-{}", uuid::Uuid::new_v4())).unwrap();
-        engine
-            .checkout(
-                shopper,
-                CheckoutRequest {
-                    cart: cart.id(),
-                    ship_to: ship_to(),
-                    shipping_method: None,
-                    expected_total: None,
-                    idempotency_key: key,
-                },
-            )
-            .await
-            .unwrap();
+        support::order(engine, variant).await.unwrap();
     })
     .await;
     [price_change, add, order]
@@ -287,12 +153,12 @@ async fn main() {
                 _ => testing::postgres_with(8).await.stores(),
             };
             let started = Instant::now();
-            let catalog = load(stores, size).await;
+            let (engine, catalog) = load(stores, size).await;
             println!(
                 "{backend}: {size} products loaded in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
-            per_size.push(measure(&catalog, runs).await);
+            per_size.push(measure(&engine, &catalog, runs).await);
         }
         for (k, name) in OPERATIONS.iter().enumerate() {
             table.push((
