@@ -1,7 +1,7 @@
 //! Stripe's signed webhooks as the core's payment notices.
 
 use chrono::{DateTime, Utc};
-use commerce_core::payment::{PaymentNotice, PaymentOutcome, PaymentRef};
+use commerce_core::payment::{PaymentNotice, PaymentOutcome, PaymentRef, signed_recently};
 use commerce_core::{Error, Money, OrderId};
 use stripe_shared::{Charge, PaymentIntent, PaymentIntentStatus};
 use stripe_webhook::{EventObject, Webhook, WebhookError};
@@ -78,24 +78,17 @@ pub(crate) fn verify(
     })
 }
 
-/// How far a signature's time may be from ours, as Stripe's own libraries allow.
-const TOLERANCE_SECONDS: u64 = 300;
-
-/// Whether every `t=` timestamp in the header that is a number lies within the
-/// tolerance of `now`, computed with checked arithmetic so that no header value can
-/// overflow (`async-stripe` subtracts unchecked, after checking the signature). Headers
-/// without a readable timestamp are left to `async-stripe`, which refuses them.
+/// Whether every `t=` timestamp in the header that is a number was signed recently
+/// ([`signed_recently`]: checked arithmetic, so no header value can overflow, where
+/// `async-stripe` subtracts unchecked after checking the signature). Headers without a
+/// readable timestamp are left to `async-stripe`, which refuses them.
 fn fresh(signature: &str, now: DateTime<Utc>) -> bool {
     signature
         .split(',')
         .filter_map(|pair| pair.split_once('='))
         .filter(|(key, _)| *key == "t")
         .filter_map(|(_, value)| value.parse::<i64>().ok())
-        .all(|t| {
-            now.timestamp()
-                .checked_sub(t)
-                .is_some_and(|age| age.unsigned_abs() <= TOLERANCE_SECONDS)
-        })
+        .all(|t| signed_recently(t, now))
 }
 
 /// The order a PaymentIntent's metadata names, if it names a valid one.

@@ -20,12 +20,9 @@ use crate::ids::OrderId;
 use crate::money::Money;
 use crate::payment::{
     CaptureMode, IdempotencyKey, PaymentNotice, PaymentOutcome, PaymentRef, PaymentRequest,
-    PaymentStatus, ProviderPayment, ProviderRefund,
+    PaymentStatus, ProviderPayment, ProviderRefund, signed_recently,
 };
 use crate::ports::{Clock, PaymentProvider};
-
-/// How long a webhook signature stays acceptable.
-const TOLERANCE_SECONDS: u64 = 300;
 
 /// What the provider does with the next confirmation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -530,12 +527,7 @@ impl PaymentProvider for MemoryPayments {
         let (Some(timestamp), Some(given)) = (timestamp, given) else {
             return Err(refuse("webhook signature missing or malformed"));
         };
-        // Checked: a timestamp near i64's ends must be refused, not overflow.
-        let fresh = now
-            .timestamp()
-            .checked_sub(timestamp)
-            .is_some_and(|age| age.unsigned_abs() <= TOLERANCE_SECONDS);
-        if !fresh {
+        if !signed_recently(timestamp, now) {
             return Err(refuse("webhook signature too old"));
         }
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)

@@ -8,8 +8,23 @@ use serde::{Deserialize, Serialize};
 
 pub use idempotency::IdempotencyKey;
 
+use chrono::{DateTime, Utc};
+
 use crate::ids::OrderId;
 use crate::money::Money;
+
+/// How far a webhook signature's time may be from now, either way: five minutes, as
+/// Stripe's own libraries allow.
+pub const WEBHOOK_TOLERANCE_SECONDS: u64 = 300;
+
+/// Whether a webhook signed at `signed_at` (unix seconds, as a signature header carries
+/// it) is within [`WEBHOOK_TOLERANCE_SECONDS`] of `now`. Checked arithmetic: any `i64`,
+/// however far from now, is a plain `false`, never an overflow.
+pub fn signed_recently(signed_at: i64, now: DateTime<Utc>) -> bool {
+    now.timestamp()
+        .checked_sub(signed_at)
+        .is_some_and(|age| age.unsigned_abs() <= WEBHOOK_TOLERANCE_SECONDS)
+}
 
 /// When the money is taken.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
